@@ -1,0 +1,166 @@
+"""The `sro-assistant` command: a thin layer that parses input, calls the library, prints."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from assistant.settings import Settings
+
+AUDIENCES = ["teacher", "parent", "administrator"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sro-assistant",
+        description="Answers about school resource officers in Massachusetts, each statement cited.")
+    parser.add_argument("--data-dir", type=Path, help="data folder (index, manifest); env SRO_DATA_DIR")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ingest = sub.add_parser("ingest", help="build or update the index from the official texts, the guide and your files")
+    ingest.add_argument("paths", nargs="*", type=Path, help="extra files to index (PDF, HTML, Markdown, text)")
+    ingest.add_argument("--source-id", help="id for the extra file (default: user:<file name>)")
+    ingest.add_argument("--title", help="title for the extra file")
+    ingest.add_argument("--mirror", type=Path, help="offline mirror of official texts; env SRO_CORPUS_MIRROR")
+    ingest.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    corpus = sub.add_parser("corpus", help="official documents: fetch, list")
+    corpus_sub = corpus.add_subparsers(dest="corpus_command", required=True)
+    fetch = corpus_sub.add_parser("fetch", help="download the official documents (or import a mirror with --from)")
+    fetch.add_argument("--from", dest="from_dir", type=Path, help="import this offline mirror instead of downloading")
+    fetch.add_argument("--only", nargs="*", help="registry ids to fetch (default: all)")
+    corpus_sub.add_parser("list", help="the registry of official documents")
+
+    ask = sub.add_parser("ask", help="ask a question")
+    ask.add_argument("question", nargs="?", help="the question")
+    ask.add_argument("--audience", choices=AUDIENCES, help="who is asking")
+    ask.add_argument("--json", action="store_true", help="print the JSON answer")
+    ask.add_argument("--jsonl", type=Path, help="batch: one {id, question, audience?, history?} per line")
+
+    ev = sub.add_parser("eval", help="run the golden set and compare with the baseline")
+    ev.add_argument("--set", dest="golden", type=Path, help="golden set (JSONL); default evals/golden.jsonl")
+    ev.add_argument("--out", type=Path, help="report folder; default evals/reports/latest")
+    ev.add_argument("--baseline", type=Path, help="baseline JSON; default evals/baseline.json")
+    ev.add_argument("--compare-vanilla", action="store_true", help="also run a plain LangChain pipeline")
+    ev.add_argument("--write-baseline", action="store_true", help="save this run as the new baseline")
+    ev.add_argument("--export", type=Path, help="also write RAGAS and promptfoo files to this folder")
+
+    serve = sub.add_parser("serve", help="start the chat app")
+    serve.add_argument("--host", help="listen address; env SRO_HOST")
+    serve.add_argument("--port", type=int, help="port; env SRO_PORT")
+    return parser
+
+
+def settings_from(args) -> Settings:
+    overrides = {}
+    if getattr(args, "data_dir", None):
+        overrides["data_dir"] = args.data_dir
+    if getattr(args, "mirror", None):
+        overrides["corpus_mirror"] = args.mirror
+    if getattr(args, "host", None):
+        overrides["host"] = args.host
+    if getattr(args, "port", None):
+        overrides["port"] = args.port
+    return Settings(**overrides)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = settings_from(args)
+    handler = {"ingest": cmd_ingest, "corpus": cmd_corpus, "ask": cmd_ask, "eval": cmd_eval,
+               "serve": cmd_serve}[args.command]
+    try:
+        return handler(args, settings)
+    except KeyboardInterrupt:
+        return 130
+
+
+def cmd_ingest(args, settings: Settings) -> int:
+    from ingest.indexer import UserFile, build_index
+
+    if (args.source_id or args.title) and len(args.paths) != 1:
+        print("error: --source-id and --title name one file; give exactly one path", file=sys.stderr)
+        return 2
+    files = [UserFile(p, args.source_id, args.title) for p in args.paths]
+    report = build_index(settings, files, progress=not args.quiet)
+    for error in report.errors:
+        print(f"error: {error}", file=sys.stderr)
+    if not report.collection:
+        print("index unchanged", file=sys.stderr)
+        return 1
+    verb = "updated" if report.changed else "unchanged"
+    print(f"index {verb}: {report.total} chunks from {report.documents} documents "
+          f"({report.added} added, {report.kept} kept, {report.removed} removed) in {report.seconds:.1f} s")
+    return 1 if report.errors and files and report.added == 0 and report.changed is False and any(
+        str(f.path) in e for f in files for e in report.errors) else 0
+
+
+def cmd_corpus(args, settings: Settings) -> int:
+    from assistant.registry import load_registry
+    from ingest.fetch import FetchError, fetch_all, import_mirror
+
+    registry = load_registry(settings.registry_path)
+    if args.corpus_command == "list":
+        for s in registry:
+            print(f"{s.id:32} {s.kind:12} {s.as_of:10} {s.citation}")
+        return 0
+    try:
+        if args.from_dir:
+            report = import_mirror(settings, registry, args.from_dir)
+        else:
+            report = fetch_all(settings, registry, only=args.only)
+    except FetchError as exc:
+        print(f"error: {exc}; nothing was changed", file=sys.stderr)
+        return 2
+    for source_id, why in report.failed.items():
+        print(f"error: {source_id}: {why}", file=sys.stderr)
+    print(f"stored {len(report.stored)} documents in {settings.fetched_dir}; "
+          f"{len(report.failed)} failed; run `sro-assistant ingest` to index them")
+    return 1 if report.failed else 0
+
+
+def cmd_ask(args, settings: Settings) -> int:
+    from assistant.engine import Assistant
+
+    if not args.question and not args.jsonl:
+        print("error: give a question, or --jsonl FILE", file=sys.stderr)
+        return 2
+    assistant = Assistant.load(settings)
+    if args.jsonl:
+        for number, line in enumerate(args.jsonl.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                question = item["question"]
+            except (json.JSONDecodeError, KeyError, TypeError):
+                print(json.dumps({"id": None, "line": number, "error": "not a JSON object with a question"}))
+                continue
+            answer = assistant.ask(question, audience=item.get("audience"), history=item.get("history"))
+            print(json.dumps(answer.to_json(id=item.get("id")), ensure_ascii=False))
+        return 0
+    answer = assistant.ask(args.question, audience=args.audience)
+    if args.json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(answer.markdown)
+    return 0
+
+
+def cmd_eval(args, settings: Settings) -> int:
+    from evals.runner import run_cli
+
+    return run_cli(args, settings)
+
+
+def cmd_serve(args, settings: Settings) -> int:
+    from app import serve
+
+    serve(settings)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

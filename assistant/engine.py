@@ -1,0 +1,179 @@
+"""The Assistant: the one entry point every interface calls (`Assistant.ask`)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+from assistant import sentence_cache, templates
+from assistant.answer import Answer, Sentence
+from assistant.compose import SentenceVectors, compose, render
+from assistant.embeddings import load_embedder
+from assistant.query import prepare
+from assistant.registry import load_registry
+from assistant.retrieval import BM25Index, Filters, HybridRetriever, Retrieved
+from assistant.settings import Settings
+from assistant.store import SessionStore, VectorStore
+from ingest.chunker import chunk_document
+from ingest.documents import LoadError
+from ingest.loaders import load_file
+
+PREMISE_CUES = ("since ", "because ", "isn't it", "isnt it", "i heard", "i was told", "right?",
+                "doesn't ", "don't they", "aren't they", "everyone knows", "obviously")
+
+
+class IndexSource:
+    """One searchable body of chunks: dense search in a store plus BM25 over the same chunks."""
+
+    def __init__(self, query_fn, chunks, vectors: dict):
+        self.query_fn = query_fn
+        self.bm25 = BM25Index(chunks)
+        self.size = len(chunks)
+        # Kept in memory so a chunk only BM25 found still gets its cosine without re-embedding.
+        self.vectors = {cid: np.asarray(vec, dtype=np.float32) for cid, vec in vectors.items()}
+
+    def dense(self, vector, k):
+        return [(hit.chunk, hit.score) for hit in self.query_fn(vector, k)]
+
+    def cosine(self, chunk_id: str, vector) -> float | None:
+        stored = self.vectors.get(chunk_id)
+        return None if stored is None else float(np.dot(stored, vector))
+
+
+class Assistant:
+    def __init__(self, settings: Settings, store: VectorStore, embedder, collection: str | None):
+        self.settings = settings
+        self.store = store
+        self.embedder = embedder
+        self.collection = collection
+        self.registry = load_registry(settings.registry_path)
+        self.manifest = store.read_manifest() or {}
+        chunks = store.all_chunks(collection)[1] if collection else []
+        vectors = store.all_embeddings(collection) if collection else {}
+        self.shared = IndexSource(lambda v, k: store.query(collection, v, k), chunks, vectors)
+        self.sessions = SessionStore()
+        self._session_sources: dict[str, IndexSource] = {}
+        self.vectors = SentenceVectors(embedder)
+        if collection:
+            texts, vectors = sentence_cache.load(sentence_cache.path_for(settings, collection))
+            self.vectors.preload(texts, vectors)
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(cls, settings: Settings | None = None, *, build_if_missing: bool = False,
+             progress: bool = False) -> "Assistant":
+        settings = settings or Settings()
+        embedder = load_embedder(str(settings.embedding_model) if settings.embedding_model else None)
+        store = VectorStore(settings)
+        collection = store.active_name()
+        if (collection is None or collection not in store.collection_names()) and build_if_missing:
+            from ingest.indexer import build_index
+
+            build_index(settings, embedder=embedder, progress=progress, store=store)
+            collection = store.active_name()
+        if collection is not None and collection not in store.collection_names():
+            collection = None
+        return cls(settings, store, embedder, collection)
+
+    # --- uploads for one browser session ---------------------------------------------
+    def add_upload(self, session_id: str, path: Path, title: str | None = None) -> int:
+        """Index a user's file for this session only; raises LoadError with a one-line reason."""
+        path = Path(path)
+        limit = self.settings.upload_max_mb
+        doc = load_file(path, source_id=f"user:{path.stem}", title=title or path.stem, max_mb=limit)
+        chunks = list(chunk_document(doc, source=None, max_chars=self.settings.chunk_max_chars,
+                                     min_chars=self.settings.chunk_min_chars))
+        if not chunks:
+            raise LoadError(f"{path.name}: no text found")
+        self.sessions.add(session_id, chunks, self.embedder.embed([c.search_text for c in chunks]))
+        all_chunks, vectors = self.sessions.chunks(session_id)
+        with self._lock:
+            self._session_sources[session_id] = IndexSource(
+                lambda v, k, s=session_id: self.sessions.query(s, v, k), all_chunks, vectors)
+        return len(chunks)
+
+    def clear_session(self, session_id: str) -> None:
+        self.sessions.clear(session_id)
+        with self._lock:
+            self._session_sources.pop(session_id, None)
+
+    # --- what is indexed ----------------------------------------------------------------
+    def indexed_sources(self) -> list[dict]:
+        return [{"source_id": sid, **info} for sid, info in (self.manifest.get("sources") or {}).items()]
+
+    def searched_summary(self) -> str:
+        names, guide = [], 0
+        for info in (self.manifest.get("sources") or {}).values():
+            if info.get("origin") == "guide":
+                guide += 1
+            elif info.get("title") not in names:
+                names.append(info.get("title"))
+        parts = ([f"the plain-language guide ({guide} sections)"] if guide else []) + names
+        return "; ".join(parts) or "nothing (the index is empty)"
+
+    # --- the one entry point ---------------------------------------------------------
+    def ask(self, question: str, audience: str | None = None, history: list[dict] | None = None,
+            filters: Filters | None = None, session_id: str | None = None) -> Answer:
+        began = time.perf_counter()
+        audience = audience if audience in templates.HEADING_ACTIONS and audience else None
+        query = prepare(question, history, self.settings.max_question_chars)
+        shown = question if isinstance(question, str) else ""
+        if query.problem:
+            what = {"length": len(shown), "limit": self.settings.max_question_chars}
+            return self._abstain(shown[:self.settings.max_question_chars], audience, query.problem,
+                                 templates.ABSTAIN[query.problem].format(**what), began)
+        if query.out_of_scope:
+            place = query.out_of_scope.split(":", 1)[1].title()
+            text = templates.ABSTAIN["out_of_scope"].format(what=f"the law of {place}")
+            return self._abstain(shown, audience, "out_of_scope", text, began, searched=True)
+        if not self.shared.size and session_id not in self._session_sources:
+            return self._abstain(shown, audience, "no_index", templates.ABSTAIN["no_index"], began)
+
+        sources = [self.shared] + ([self._session_sources[session_id]] if session_id in self._session_sources else [])
+        retriever = HybridRetriever(sources, self.embedder, candidate_k=self.settings.candidate_k,
+                                    rrf_k=self.settings.rrf_k, hybrid=self.settings.hybrid)
+        query_vec = self.embedder.embed([query.search_text])[0]
+        retrieved = retriever.retrieve(query.search_text, self.settings.retrieval_k, filters, query_vec)
+        support = max((r.dense for r in retrieved[:3]), default=0.0)
+        ranked = [_ranked(r) for r in retrieved]
+        if support < self.settings.abstain_threshold:
+            answer = self._abstain(shown, audience, "unsupported", templates.ABSTAIN["unsupported"], began,
+                                   searched=True)
+            answer.retrieved = ranked
+            return answer
+        premise = any(cue in query.text.lower() for cue in PREMISE_CUES)
+        sentences, book = compose(
+            retrieved, query_text=query.search_text, query_vec=query_vec, audience=audience,
+            vectors=self.vectors, direct_k=self.settings.answer_sentences,
+            sources_k=self.settings.source_sentences, lam=self.settings.mmr_lambda,
+            floor=0.2, premise=premise)
+        if not book.citations:
+            answer = self._abstain(shown, audience, "unsupported", templates.ABSTAIN["unsupported"], began,
+                                   searched=True)
+            answer.retrieved = ranked
+            return answer
+        as_of = max((c.as_of for c in book.citations if c.as_of), default=None)
+        markdown = render(sentences, book, audience, as_of or "unknown")
+        return Answer(question=shown, audience=audience, markdown=markdown, abstained=False,
+                      citations=book.citations, sentences=sentences, as_of=as_of,
+                      latency_ms=(time.perf_counter() - began) * 1000, retrieved=ranked)
+
+    def _abstain(self, question: str, audience: str | None, reason: str, text: str, began: float,
+                 searched: bool = False) -> Answer:
+        parts = [text]
+        if searched:
+            parts.append(templates.SEARCHED.format(sources=self.searched_summary()))
+            parts.append(templates.WHO_CAN_ANSWER.get(audience, templates.WHO_CAN_ANSWER[None]))
+        markdown = "\n\n".join(parts)
+        return Answer(question=question, audience=audience, markdown=markdown, abstained=True,
+                      sentences=[Sentence(p, None, "template") for p in parts], reason=reason,
+                      latency_ms=(time.perf_counter() - began) * 1000)
+
+
+def _ranked(item: Retrieved) -> dict:
+    c = item.chunk
+    return {"chunk_id": c.id, "source_id": c.source_id, "pinpoint": c.pinpoint, "cites": c.cites,
+            "origin": c.origin, "score": round(item.score, 5), "dense": round(item.dense, 4)}

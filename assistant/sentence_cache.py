@@ -1,0 +1,48 @@
+"""Sentence vectors saved beside the index, so a cold start does not embed every sentence again."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from assistant.settings import Settings
+
+
+def path_for(settings: Settings, collection: str) -> Path:
+    return settings.data_dir / f"sentences-{collection}.npz"
+
+
+def load(path: Path) -> tuple[list[str], np.ndarray]:
+    if not path.exists():
+        return [], np.zeros((0, 0), dtype=np.float32)
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return [str(t) for t in data["texts"]], data["vectors"].astype(np.float32)
+    except (OSError, ValueError, KeyError):
+        return [], np.zeros((0, 0), dtype=np.float32)  # a damaged cache is rebuilt lazily
+
+
+def save(path: Path, texts: list[str], vectors: np.ndarray) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".sentences-", suffix=".npz")
+    os.close(fd)
+    with open(tmp, "wb") as fh:
+        np.savez(fh, texts=np.array(texts, dtype=str), vectors=vectors.astype(np.float32))
+    os.replace(tmp, path)
+
+
+def build(settings: Settings, collection: str, texts: list[str], embedder, previous: str | None) -> None:
+    """Embed the sentences not in the previous index's cache; save the cache of this one."""
+    known: dict[str, np.ndarray] = {}
+    if previous:
+        old_texts, old_vectors = load(path_for(settings, previous))
+        known = dict(zip(old_texts, old_vectors))
+    texts = list(dict.fromkeys(texts))
+    missing = [t for t in texts if t not in known]
+    if missing:
+        known.update(zip(missing, embedder.embed(missing, batch_size=128)))
+    vectors = np.stack([known[t] for t in texts]) if texts else np.zeros((0, embedder.dimension), np.float32)
+    save(path_for(settings, collection), texts, vectors)

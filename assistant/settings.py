@@ -1,0 +1,115 @@
+"""One typed settings object for the whole project (env prefix SRO_)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+Audience = Literal["teacher", "parent", "administrator"]
+
+
+class Settings(BaseSettings):
+    """Every knob of the assistant. Each field can be set as SRO_<NAME> in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="SRO_", extra="ignore")
+
+    data_dir: Path = Field(
+        PROJECT_ROOT / "data",
+        description="Folder holding the Chroma index, its manifest and fetched documents.",
+    )
+    corpus_mirror: Path | None = Field(
+        None,
+        description="Offline mirror of official texts (e.g. ../shared/corpus/raw) ingested by default.",
+    )
+    guide_dir: Path = Field(
+        PROJECT_ROOT / "corpus" / "guide",
+        description="Folder of the plain-language guide, ingested by default.",
+    )
+    registry_path: Path = Field(
+        PROJECT_ROOT / "corpus" / "sources.toml",
+        description="Registry of official documents (ids, citations, URLs, dates).",
+    )
+    chroma_url: str | None = Field(
+        None,
+        description="URL of a Chroma server (http://host:port); unset means a local PersistentClient in data_dir.",
+    )
+    collection_prefix: str = Field(
+        "sro", description="Prefix of the Chroma collection names the index uses."
+    )
+    embedding_model: Path | None = Field(
+        None,
+        description="Folder of a sentence-transformers model; unset means the bundled all-MiniLM-L6-v2.",
+    )
+    chunk_max_chars: int = Field(
+        1200, description="Largest chunk, in characters; longer provisions split between sentences."
+    )
+    chunk_min_chars: int = Field(
+        100, description="Provisions shorter than this are merged with the next one under the same parent."
+    )
+    max_file_mb: float = Field(
+        25.0, description="Files larger than this (in MB) are refused by ingest."
+    )
+    upload_max_mb: float = Field(
+        20.0, description="Largest document a chat user may upload, in MB."
+    )
+    retrieval_k: int = Field(12, description="How many chunks retrieval returns after fusion.")
+    candidate_k: int = Field(
+        30, description="How many candidates each retriever (dense, BM25) contributes to fusion."
+    )
+    hybrid: bool = Field(
+        True, description="Fuse dense and BM25 results (reciprocal rank fusion); false means dense only."
+    )
+    rrf_k: int = Field(60, description="The k constant of reciprocal rank fusion.")
+    max_question_chars: int = Field(
+        2000, description="Questions longer than this are refused with a polite message."
+    )
+    answer_sentences: int = Field(
+        3, description="How many sentences the direct answer quotes at most."
+    )
+    source_sentences: int = Field(
+        3, description="How many official-text passages 'What the sources say' quotes at most."
+    )
+    abstain_threshold: float = Field(
+        0.35,
+        description="Minimum support score (0-1) of the best passage; below it the assistant abstains.",
+    )
+    mmr_lambda: float = Field(
+        0.7, description="Relevance/novelty balance when choosing sentences (1 = relevance only)."
+    )
+    fetch_timeout_s: float = Field(20.0, description="Timeout of one download in `corpus fetch`.")
+    fetch_retries: int = Field(2, description="Extra attempts of a failed download in `corpus fetch`.")
+    host: str = Field("127.0.0.1", description="Address the chat app listens on.")
+    port: int = Field(7860, description="Port the chat app listens on.")
+    log_requests: bool = Field(
+        False,
+        description="Log questions (with names, emails, phone and ID numbers redacted); off by default.",
+    )
+    llm: str | None = Field(
+        None,
+        description="Optional language model: 'ollama:<model>' or 'openai:<model>'; unset means extractive answers only.",
+    )
+    llm_base_url: str | None = Field(
+        None, description="Base URL of the Ollama or OpenAI-compatible server."
+    )
+    llm_timeout_s: float = Field(30.0, description="Timeout of one language-model call.")
+    llm_retries: int = Field(1, description="Extra attempts of a failed language-model call.")
+    llm_support_threshold: float = Field(
+        0.5, description="Minimum support score of a generated sentence against the passages it cites."
+    )
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.data_dir / "manifest.json"
+
+    @property
+    def fetched_dir(self) -> Path:
+        return self.data_dir / "fetched"

@@ -1,0 +1,100 @@
+"""The two records ingest passes along: a loaded document and one chunk of it."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+
+# What a citation says about where its text comes from.
+ORIGIN_OFFICIAL = "official"
+ORIGIN_GUIDE = "guide"
+ORIGIN_USER = "user"
+
+
+class LoadError(Exception):
+    """A file that cannot be ingested; the message is one line naming the file."""
+
+
+@dataclass
+class Document:
+    source_id: str
+    title: str
+    origin: str  # official | guide | user
+    doc_kind: str  # registry kind, "guide" or "user"
+    citation: str  # pinpoint prefix, e.g. "20 U.S.C. §1232g"
+    text: str
+    url: str = ""
+    as_of: str = ""
+    jurisdiction: str = ""
+    path: str = ""
+    fmt: str = "text"  # usc-markdown | markdown | html | pdf | text | guide
+    page_starts: list[int] = field(default_factory=list)  # offset where page i+1 starts
+    # A guide section already knows its pinpoints and audience; official text does not.
+    cites: list[str] = field(default_factory=list)
+    section: str = ""
+    audience: list[str] = field(default_factory=list)
+    status: str = ""
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    def page_at(self, offset: int) -> int | None:
+        if not self.page_starts:
+            return None
+        page = 1
+        for i, start in enumerate(self.page_starts):
+            if offset >= start:
+                page = i + 1
+        return page
+
+
+@dataclass
+class Chunk:
+    source_id: str
+    title: str
+    origin: str
+    doc_kind: str
+    pinpoint: str
+    section: str
+    text: str
+    context: str  # heading and lead-in that the embedding and BM25 also see
+    start: int
+    end: int
+    url: str = ""
+    as_of: str = ""
+    jurisdiction: str = ""
+    page: int | None = None
+    cites: list[str] = field(default_factory=list)
+    audience: list[str] = field(default_factory=list)
+    status: str = ""
+
+    @property
+    def id(self) -> str:
+        # Content-addressed: the same text at the same place always gets the same id,
+        # so re-ingesting unchanged files adds nothing.
+        key = "\x1f".join([self.source_id, self.pinpoint, self.section, self.text, self.context])
+        return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+    @property
+    def search_text(self) -> str:
+        return f"{self.context}\n{self.text}" if self.context else self.text
+
+    def to_metadata(self) -> dict:
+        """Flat metadata for the vector store (scalars only)."""
+        meta = asdict(self)
+        meta.pop("text")
+        meta["page"] = self.page if self.page is not None else -1
+        meta["cites"] = "|".join(self.cites)
+        meta["audience"] = "|".join(self.audience)
+        return meta
+
+    @classmethod
+    def from_metadata(cls, text: str, meta: dict) -> "Chunk":
+        data = dict(meta)
+        data["text"] = text
+        data["page"] = None if data.get("page", -1) in (-1, None) else int(data["page"])
+        data["cites"] = [c for c in str(data.get("cites", "")).split("|") if c]
+        data["audience"] = [a for a in str(data.get("audience", "")).split("|") if a]
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in data.items() if k in known})

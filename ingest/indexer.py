@@ -1,0 +1,172 @@
+"""Indexer: chunks into the vector store, skipping what is stored, switching atomically."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from assistant import sentence_cache
+from assistant.registry import Registry, load_registry
+from assistant.sentences import quotable_sentences
+from assistant.settings import Settings
+from ingest.chunker import chunk_document
+from ingest.documents import ORIGIN_USER, Chunk, Document, LoadError
+from ingest.fetched import load_fetched
+from ingest.guide import load_guide
+from ingest.loaders import load_file
+from ingest.mirror import load_mirror
+
+EMBED_BATCH = 64
+
+
+@dataclass
+class UserFile:
+    path: Path
+    source_id: str | None = None
+    title: str | None = None
+
+
+@dataclass
+class IngestReport:
+    collection: str = ""
+    total: int = 0
+    added: int = 0  # chunks embedded by this run
+    kept: int = 0  # chunks carried over from the previous index
+    removed: int = 0
+    documents: int = 0
+    errors: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    changed: bool = False
+
+
+def collect_documents(settings: Settings, registry: Registry, user_files: Iterable[UserFile],
+                      errors: list[str]) -> list[Document]:
+    docs: list[Document] = []
+    if settings.corpus_mirror and Path(settings.corpus_mirror).is_dir():
+        docs.extend(load_mirror(Path(settings.corpus_mirror), registry, max_mb=settings.max_file_mb, errors=errors))
+    docs.extend(load_fetched(settings, registry, errors))
+    if Path(settings.guide_dir).is_dir():
+        docs.extend(load_guide(Path(settings.guide_dir), registry, errors))
+    for user in user_files:
+        path = Path(user.path)
+        try:
+            docs.append(load_file(path, source_id=user.source_id or f"user:{path.stem}",
+                                  title=user.title or path.stem.replace("-", " ").replace("_", " "),
+                                  max_mb=settings.max_file_mb, origin=ORIGIN_USER))
+        except LoadError as exc:
+            errors.append(str(exc))
+    return docs
+
+
+def chunk_all(docs: list[Document], registry: Registry, settings: Settings) -> dict[str, Chunk]:
+    chunks: dict[str, Chunk] = {}
+    for doc in docs:
+        source = registry.get(doc.source_id)
+        for chunk in chunk_document(doc, source=source, max_chars=settings.chunk_max_chars,
+                                    min_chars=settings.chunk_min_chars):
+            chunks.setdefault(chunk.id, chunk)
+    return chunks
+
+
+def build_index(settings: Settings, user_files: Iterable[UserFile] = (), *, embedder=None,
+                progress: bool = True, store=None) -> IngestReport:
+    from assistant.embeddings import load_embedder
+    from assistant.store import VectorStore
+
+    began = time.perf_counter()
+    registry = load_registry(settings.registry_path)
+    report = IngestReport()
+    user_files = list(user_files)
+    docs = collect_documents(settings, registry, user_files, report.errors)
+    report.documents = len(docs)
+    wanted = chunk_all(docs, registry, settings)
+    if user_files and not any(d.origin == ORIGIN_USER for d in docs):
+        # Every named file failed: leave the index exactly as it was.
+        report.seconds = time.perf_counter() - began
+        return report
+
+    store = store or VectorStore(settings)
+    active = store.active_name()
+    active_ids: set[str] = set()
+    if active:
+        ids, stored = store.all_chunks(active)
+        active_ids = set(ids)
+        reloaded = {d.source_id for d in docs}
+        for chunk_id, chunk in zip(ids, stored):
+            # A user's document stays indexed until it is re-ingested or removed.
+            if chunk.origin == ORIGIN_USER and chunk.source_id not in reloaded:
+                wanted.setdefault(chunk_id, chunk)
+    report.total = len(wanted)
+    if active and set(wanted) == active_ids:
+        report.collection, report.kept = active, len(active_ids)
+        report.seconds = time.perf_counter() - began
+        return report
+
+    target = f"{settings.collection_prefix}-{_fingerprint(wanted)}"
+    already = store.ids(target)  # a run that died half-way left these: resume
+    to_copy = [i for i in wanted if i in active_ids and i not in already]
+    to_embed = [wanted[i] for i in wanted if i not in active_ids and i not in already]
+    if to_copy:
+        store.copy(active, target, to_copy)
+    embedder = embedder or load_embedder(str(settings.embedding_model) if settings.embedding_model else None)
+    _embed_into(store, target, to_embed, embedder, progress)
+    if store.ids(target) != set(wanted):
+        raise RuntimeError(f"index {target} is incomplete; the previous index still answers")
+    sentences = [s for chunk in wanted.values() for s in quotable_sentences(chunk.text)]
+    sentence_cache.build(settings, target, sentences, embedder, active)
+
+    store.write_manifest(_manifest(target, wanted, docs, embedder))
+    for name in store.collection_names():
+        if name.startswith(f"{settings.collection_prefix}-") and name != target:
+            store.drop(name)
+            sentence_cache.path_for(settings, name).unlink(missing_ok=True)
+    report.collection, report.added = target, len(to_embed)
+    report.kept = len(wanted) - len(to_embed)
+    report.removed = len(active_ids - set(wanted))
+    report.changed = True
+    report.seconds = time.perf_counter() - began
+    return report
+
+
+def _embed_into(store, target: str, chunks: list[Chunk], embedder, progress: bool) -> None:
+    if not chunks:
+        store.collection(target, create=True)
+        return
+    from tqdm import tqdm
+
+    bar = tqdm(total=len(chunks), desc="Embedding chunks", unit="chunk", file=sys.stderr,
+               disable=not progress)
+    for i in range(0, len(chunks), EMBED_BATCH):
+        part = chunks[i:i + EMBED_BATCH]
+        store.add(target, part, embedder.embed([c.search_text for c in part]))
+        bar.update(len(part))
+    bar.close()
+
+
+def _fingerprint(chunks: dict[str, Chunk]) -> str:
+    digest = hashlib.sha256("\n".join(sorted(chunks)).encode()).hexdigest()
+    return digest[:16]
+
+
+def _manifest(collection: str, chunks: dict[str, Chunk], docs: list[Document], embedder) -> dict:
+    sources: dict[str, dict] = {}
+    for chunk in chunks.values():
+        entry = sources.setdefault(chunk.source_id, {
+            "title": chunk.title, "origin": chunk.origin, "kind": chunk.doc_kind,
+            "as_of": chunk.as_of, "url": chunk.url, "chunks": 0})
+        entry["chunks"] += 1
+    for doc in docs:
+        if doc.source_id in sources:
+            sources[doc.source_id]["sha256"] = doc.sha256
+    return {
+        "collection": collection,
+        "built": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "embedding_model": embedder.name,
+        "chunks": len(chunks),
+        "sources": dict(sorted(sources.items())),
+    }

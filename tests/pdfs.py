@@ -1,0 +1,46 @@
+"""Real PDF files for tests, written with fpdf2 and read back through pypdf."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def make_pdf(path: Path, pages: list[str]) -> Path:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=11)
+    for text in pages:
+        pdf.add_page()
+        pdf.multi_cell(0, 6, text)
+    pdf.output(str(path))
+    return path
+
+
+def make_encrypted_pdf(path: Path, text: str = "A secret policy sentence for testing only.") -> Path:
+    from pypdf import PdfReader, PdfWriter
+
+    plain = make_pdf(path.with_suffix(".plain.pdf"), [text])
+    writer = PdfWriter()
+    for page in PdfReader(str(plain)).pages:
+        writer.add_page(page)
+    writer.encrypt(user_password="district-only", owner_password="owner", algorithm="AES-128")
+    with open(path, "wb") as fh:
+        writer.write(fh)
+    plain.unlink()
+    return path
+
+
+def make_scanned_pdf(path: Path) -> Path:
+    """A page holding only a picture, as a scanner makes: no text layer."""
+    from fpdf import FPDF
+    from PIL import Image
+
+    image = path.with_suffix(".png")
+    Image.new("RGB", (400, 200), (240, 240, 240)).save(image)
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.image(str(image), x=10, y=10, w=100)
+    pdf.output(str(path))
+    image.unlink()
+    return path
