@@ -22,7 +22,8 @@ ACTION_CUE = re.compile(r"\b(ask|asking|request|tell|report|write|contact|file|c
                         r"can|may|should|must|right to|has the right)\b", re.I)
 CANDIDATE_CHUNKS = 5
 RELATIVE_FLOOR = 0.8
-OFFICIAL_FLOOR = 0.6
+OFFICIAL_FLOOR = 0.7
+PER_CHUNK = 2
 NEAR_DUPLICATE = 0.8
 
 
@@ -92,6 +93,9 @@ def mmr(cands: list[Candidate], k: int, lam: float, floor: float, taken: list[Ca
             return lam * c.relevance - (1 - lam) * overlap
         best = max(pool, key=gain)
         pool.remove(best)
+        if sum(o.retrieved.chunk.id == best.retrieved.chunk.id for o in chosen) >= PER_CHUNK:
+            continue  # spread the answer over more than one passage
+
         if any(float(np.dot(best.vector, o.vector)) > NEAR_DUPLICATE for o in chosen + taken):
             continue  # a near-duplicate of a sentence already shown
         chosen.append(best)

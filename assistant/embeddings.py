@@ -39,7 +39,8 @@ class Embedder:
 
     @property
     def dimension(self) -> int:
-        return int(self.model.get_sentence_embedding_dimension())
+        getter = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        return int(getter())
 
     # The LangChain Embeddings interface, so a plain LangChain pipeline can share the model.
     def embed_documents(self, texts: list[str]) -> list[list[float]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from assistant.registry import Source
@@ -98,9 +99,23 @@ def _sentence_windows(text: str, start: int, end: int, max_chars: int) -> Iterat
         yield piece_start, piece_end
 
 
+def _paragraph_spans(text: str, min_chars: int = 200) -> Iterator[tuple[int, int]]:
+    """Paragraphs of a guide section; a short one joins the next, so each chunk says one thing."""
+    start = None
+    for match in re.finditer(r"[^\n](?:.|\n(?!\n))*", text):
+        if start is None:
+            start = match.start()
+        if match.end() - start >= min_chars:
+            yield start, match.end()
+            start = None
+    if start is not None:
+        yield start, len(text)
+
+
 def _split_fixed(doc: Document, *, max_chars: int) -> Iterator[Chunk]:
     context = " | ".join(p for p in [doc.title, doc.section, "; ".join(doc.cites)] if p)
-    for start, end in _sentence_windows(doc.text, 0, len(doc.text), max_chars):
+    windows = [w for s, e in _paragraph_spans(doc.text) for w in _sentence_windows(doc.text, s, e, max_chars)]
+    for start, end in windows:
         yield Chunk(
             source_id=doc.source_id, title=doc.title, origin=doc.origin, doc_kind=doc.doc_kind,
             pinpoint=doc.cites[0], section=doc.section, text=collapse_whitespace(doc.text[start:end]),

@@ -16,17 +16,18 @@ SSN = re.compile(r"(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w-])")
 # "ID 12345", "student ID: AB-1234", "SASID #1029384756", "case no. 24-0192"
 LABELLED_ID = re.compile(
     r"\b((?:student|school|state|case|docket|file|badge|employee|license|licence|account)?\s*"
-    r"(?:id|sasid|ssn|number|no\.?|num|#)\s*(?:number|no\.?|#)?\s*[:#]?\s*)"
+    r"(?:id|sasid|ssn|number|no\.?|num|#)\s*(?:number|no\.?|#)?\s*(?:is|was|=)?\s*[:#]?\s*)"
     r"([A-Za-z]{0,4}[-\s]?\d[\dA-Za-z-]{2,})", re.I)
 # Any other long run of digits (5 or more) is treated as an identifier.
 LONG_NUMBER = re.compile(r"(?<![\w§.])\d[\d-]{3,}\d(?![\w])")
 
-NAME_WORD = r"[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?"
-RELATIVE = (r"(?:my|our|his|her|their)\s+(?:son|daughter|child|kid|boy|girl|stepson|stepdaughter|"
+NAME_WORD = r"(?:Mc|Mac|O'|De|Di|La|Le)?[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?"
+RELATIVE = (r"(?i:my|our|his|her|their)\s+(?:son|daughter|child|kid|boy|girl|stepson|stepdaughter|"
             r"grandson|granddaughter|nephew|niece|student|foster\s+(?:son|daughter|child)|"
             r"brother|sister)")
+LOWER_NAME = r"[a-z][a-z'-]+"
 # "my son Jake", "my daughter, Maria Lopez", "our foster son jamal"
-RELATIVE_NAME = re.compile(rf"\b({RELATIVE}),?\s+({NAME_WORD}(?:\s+{NAME_WORD})?)", re.I)
+RELATIVE_NAME = re.compile(rf"\b({RELATIVE}),?\s+((?:{NAME_WORD}|{LOWER_NAME})(?:\s+{NAME_WORD})?)")
 # "a student named jake", "a kid called Maria"
 NAMED = re.compile(r"\b(named|called)\s+([A-Za-z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)")
 TITLE_NAME = re.compile(
@@ -60,6 +61,21 @@ NOT_NAMES = {
 }
 
 
+# Lowercase words that may follow "my son" without being his name.
+COMMON_WORDS = set("""
+    is was has had got gets get and or but who whom that which will would can could should may might must
+    does did do just also still never always often only even already really has isn't wasn't doesn't didn't
+    can't won't hasn't to in at on for from with of by about after before during into since because if when
+    while as than then so a an the this that his her their my our your its he she they we i you it
+    says said told tells asked asks wants wanted needs needed keeps kept came comes went goes took takes
+    made makes brought brings left leaves got gave gives saw sees called calls hit hits threw throws ran runs
+    swore swears cursed curses fought fights punched punches pushed pushes shoved vaped vapes skipped skips
+    says refuses refused lost losing being been be are were am here there now today yesterday tomorrow
+    number id name teacher class school bus grade grader freshman sophomore junior senior
+    too very not no yes age aged years year old turned turns is' goes
+""".split())
+
+
 def _keep_title(match: re.Match) -> str:
     return f"{match.group(1)} [name]"
 
@@ -83,8 +99,9 @@ def _capitalized(match: re.Match) -> str:
 
 def _relative(match: re.Match) -> str:
     name = match.group(2).split()
-    # "my son Is ..." would not happen in practice, but a stopword is never the name.
-    if name[0].lower() in NOT_NAMES:
+    first = name[0].lower()
+    # "my son is 14", "my daughter got suspended": a common word is never the name.
+    if first in NOT_NAMES or (name[0].islower() and (first in COMMON_WORDS or first.endswith(("ed", "ing", "ly")))):
         return match.group(0)
     return f"{match.group(1)} [name]"
 
@@ -99,8 +116,8 @@ def redact(text: str) -> str:
         return ""
     text = EMAIL.sub("[email]", text)
     text = SSN.sub("[id]", text)
-    text = PHONE.sub("[phone]", text)
     text = LABELLED_ID.sub(lambda m: f"{m.group(1)}[id]", text)
+    text = PHONE.sub("[phone]", text)
     text = LONG_NUMBER.sub("[id]", text)
     text = RELATIVE_NAME.sub(_relative, text)
     text = NAMED.sub(_named, text)
