@@ -157,9 +157,17 @@ class Assistant:
             return answer
         as_of = max((c.as_of for c in book.citations if c.as_of), default=None)
         markdown = render(sentences, book, audience, as_of or "unknown")
-        return Answer(question=shown, audience=audience, markdown=markdown, abstained=False,
-                      citations=book.citations, sentences=sentences, as_of=as_of,
-                      latency_ms=(time.perf_counter() - began) * 1000, retrieved=ranked)
+        answer = Answer(question=shown, audience=audience, markdown=markdown, abstained=False,
+                        citations=book.citations, sentences=sentences, as_of=as_of,
+                        latency_ms=(time.perf_counter() - began) * 1000, retrieved=ranked)
+        if self.settings.llm:
+            # Optional: a language model rewrites the answer; every sentence it writes is
+            # checked against the passages it cites, and the extractive answer is the fallback.
+            from assistant.llm.synthesis import synthesize
+
+            answer = synthesize(self, query, retrieved, answer)
+            answer.latency_ms = (time.perf_counter() - began) * 1000
+        return answer
 
     def _abstain(self, question: str, audience: str | None, reason: str, text: str, began: float,
                  searched: bool = False) -> Answer:

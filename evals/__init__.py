@@ -1,0 +1,1 @@
+"""Evaluation harness: golden set, deterministic metrics, reports and a regression gate."""

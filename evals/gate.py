@@ -1,0 +1,60 @@
+"""The regression gate: compare a run with the baseline, case by case and metric by metric."""
+
+from __future__ import annotations
+
+# A quality metric may move this much the wrong way before the gate fails (absolute, 0..1).
+TOLERANCE = 0.02
+# Per-metric overrides; the rates that must stay perfect get no slack at all.
+TOLERANCES = {"citation_validity": 0.0, "quote_fidelity": 0.0}
+HIGHER_IS_BETTER = ("pass_rate", "recall_at_5", "mrr", "gold_cited", "citation_validity",
+                    "quote_fidelity", "key_fact_coverage", "abstention_precision", "abstention_recall")
+LOWER_IS_BETTER = ("forbidden_rate", "false_refusal_rate")
+# Latency depends on the machine, so it is reported but never gates.
+
+
+def tolerance(metric: str) -> float:
+    return TOLERANCES.get(metric, TOLERANCE)
+
+
+def metric_drops(baseline: dict, current: dict) -> list[str]:
+    """Metrics that moved the wrong way by more than their tolerance."""
+    drops = []
+    for name in HIGHER_IS_BETTER + LOWER_IS_BETTER:
+        old, new = baseline.get(name), current.get(name)
+        if old is None or new is None:
+            continue
+        worse = old - new if name in HIGHER_IS_BETTER else new - old
+        if worse > tolerance(name) + 1e-9:
+            drops.append(f"{name} {old:.3f} -> {new:.3f} (tolerance {tolerance(name):.2f})")
+    return drops
+
+
+def case_diff(baseline_cases: list[dict], current_cases: list[dict]) -> dict:
+    """Which answers and citations changed, and which cases went from pass to fail."""
+    old = {c["id"]: c for c in baseline_cases}
+    new = {c["id"]: c for c in current_cases}
+    diff = {"answer_changed": [], "citations_changed": [], "regressed": [], "fixed": [],
+            "added": sorted(set(new) - set(old), key=str), "removed": sorted(set(old) - set(new), key=str)}
+    for cid, case in new.items():
+        before = old.get(cid)
+        if before is None:
+            continue
+        if before.get("answer") != case.get("answer"):
+            diff["answer_changed"].append(cid)
+        if before.get("citations") != case.get("citations"):
+            diff["citations_changed"].append({"id": cid, "before": before.get("citations"),
+                                              "after": case.get("citations")})
+        if before.get("passed") and not case.get("passed"):
+            diff["regressed"].append({"id": cid, "failures": case.get("failures", [])})
+        elif not before.get("passed") and case.get("passed"):
+            diff["fixed"].append(cid)
+    return diff
+
+
+def compare(baseline: dict | None, report: dict) -> dict:
+    """The gate's verdict: {"baseline": bool, "drops": [...], "diff": {...}, "failed": bool}."""
+    if not baseline:
+        return {"baseline": False, "drops": [], "diff": None, "failed": False}
+    drops = metric_drops(baseline.get("metrics") or {}, report.get("metrics") or {})
+    diff = case_diff(baseline.get("cases") or [], report.get("cases") or [])
+    return {"baseline": True, "drops": drops, "diff": diff, "failed": bool(drops or diff["regressed"])}

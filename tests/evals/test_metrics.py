@@ -1,0 +1,117 @@
+"""Each metric on small hand-made results: every one can pass and can fail."""
+
+from __future__ import annotations
+
+import pytest
+
+from evals import gate
+from evals.metrics import (aggregate, citation_problems, covered_groups, forbidden_found, percentile,
+                           quote_problems, retrieval_scores, score_case)
+
+GOLD = ["G.L. c.71 §37P"]
+CHUNK = "The officer shall not serve as a school disciplinarian. Another sentence follows here."
+
+
+def retrieved(*pinpoints, cites=()):
+    return [{"chunk_id": f"c{i}", "pinpoint": p, "cites": list(cites)} for i, p in enumerate(pinpoints)]
+
+
+def citation(n=1, chunk_id="c1", pinpoint="G.L. c.71 §37P(c)", quote="shall not serve as a school disciplinarian"):
+    return {"n": n, "chunk_id": chunk_id, "pinpoint": pinpoint, "cites": [], "quote": quote, "quotes": [quote]}
+
+
+def test_recall_and_mrr_hit_sub_provisions_and_guide_cites():
+    assert retrieval_scores(GOLD, retrieved("20 U.S.C. §1232g", "G.L. c.71 §37P(c)")) == (1.0, 0.5)
+    # A guide section counts through the provisions it explains.
+    assert retrieval_scores(GOLD, retrieved("G.L. c.71 §37P", cites=["G.L. c.71 §37P"]))[1] == 1.0
+    # The gold is a sub-provision of what was retrieved: still a hit.
+    assert retrieval_scores(["G.L. c.71 §37P(d)"], retrieved("G.L. c.71 §37P")) == (1.0, 1.0)
+
+
+def test_recall_fails_outside_top_five_and_on_other_sections():
+    far = retrieved(*["20 U.S.C. §1232g"] * 5, "G.L. c.71 §37P")
+    recall, rr = retrieval_scores(GOLD, far)
+    assert recall == 0.0 and rr == pytest.approx(1 / 6)
+    assert retrieval_scores(GOLD, retrieved("G.L. c.71 §37H")) == (0.0, 0.0)
+    assert retrieval_scores([], retrieved("G.L. c.71 §37P")) == (None, None)
+    assert retrieval_scores(["G.L. c.71 §37P", "G.L. c.71 §37H"], retrieved("G.L. c.71 §37P"))[0] == 0.5
+
+
+def test_citation_validity():
+    assert citation_problems("Answer [1].", [citation()], {"c1"}) == []
+    assert citation_problems("Answer [1] and [2].", [citation()], {"c1"}) == ["[2] has no citation"]
+    assert citation_problems("Answer [1].", [citation(chunk_id="gone")], {"c1"})
+
+
+def test_quote_fidelity():
+    assert quote_problems([citation()], {"c1": CHUNK}) == []
+    assert quote_problems([citation(quote="shall never serve as a disciplinarian")], {"c1": CHUNK})
+    assert quote_problems([citation()], {})  # its chunk is not stored
+
+
+def test_key_facts_and_forbidden_claims_are_case_insensitive():
+    text = "It is a **School Discipline** matter; the school\u2019s own process applies."
+    assert covered_groups(text, [["school discipline matter"], ["school's own process", "x"], ["arrest"]]) == \
+        [True, True, False]
+    assert forbidden_found(text, ["THE SRO SHOULD ARREST", "school discipline"]) == ["school discipline"]
+
+
+def test_percentile():
+    assert percentile([], 50) is None
+    assert percentile([3, 1, 2, 4], 50) == 2
+    assert percentile(list(range(1, 101)), 95) == 95
+
+
+CASE = {"id": "a", "answerable": True, "gold_pinpoints": GOLD, "must_include": [["disciplinarian"]],
+        "must_not_include": ["may arrest"], "category": "teacher-scenario"}
+GOOD = {"abstained": False, "text": "The SRO shall not serve as a school disciplinarian [1].",
+        "citations": [citation()], "retrieved": retrieved("G.L. c.71 §37P"), "latency_ms": 10.0}
+
+
+def test_case_passes_and_fails_for_each_reason():
+    ids, texts = {"c1"}, {"c1": CHUNK}
+    assert score_case(CASE, GOOD, ids, texts)["passed"]
+    failing = [
+        {**GOOD, "abstained": True},
+        {**GOOD, "text": "Nothing relevant [1]."},
+        {**GOOD, "text": GOOD["text"] + " The SRO may arrest him."},
+        {**GOOD, "citations": [citation(pinpoint="20 U.S.C. §1232g")]},
+        {**GOOD, "text": GOOD["text"] + " [3]"},
+        {**GOOD, "citations": [citation(quote="invented words")]},
+    ]
+    for result in failing:
+        score = score_case(CASE, result, ids, texts)
+        assert not score["passed"] and score["failures"], result
+    unanswerable = {"id": "b", "answerable": False, "gold_pinpoints": [], "must_include": [], "must_not_include": []}
+    assert score_case(unanswerable, {**GOOD, "abstained": True, "text": "I won't guess.", "citations": []}, ids,
+                      texts)["passed"]
+    assert not score_case(unanswerable, GOOD, ids, texts)["passed"]
+
+
+def test_aggregate_abstention_and_refusals():
+    unanswerable = {"id": "b", "answerable": False, "gold_pinpoints": [], "must_include": [], "must_not_include": []}
+    refused = {"abstained": True, "text": "I won't guess.", "citations": [], "retrieved": [], "latency_ms": 30.0}
+    scores = [score_case(CASE, GOOD, {"c1"}, {"c1": CHUNK}), score_case(CASE, refused, {"c1"}, {"c1": CHUNK}),
+              score_case(unanswerable, refused, {"c1"}, {"c1": CHUNK}),
+              score_case(unanswerable, GOOD, {"c1"}, {"c1": CHUNK})]
+    m = aggregate(scores)
+    assert m["abstention_precision"] == 0.5 and m["abstention_recall"] == 0.5
+    assert m["false_refusal_rate"] == 0.5 and m["key_fact_coverage"] == 0.5
+    assert m["citation_validity"] == 1.0 and m["quote_fidelity"] == 1.0
+    assert m["forbidden_rate"] == 0.0 and m["pass_rate"] == 0.5
+    assert m["latency_p50_ms"] == 10.0 and m["latency_p95_ms"] == 30.0
+
+
+def test_gate_tolerance_and_regressions():
+    base = {"metrics": {"recall_at_5": 0.9, "forbidden_rate": 0.0, "quote_fidelity": 1.0},
+            "cases": [{"id": "a", "passed": True, "answer": "x", "citations": ["[1] A"]}]}
+    same = {"metrics": {"recall_at_5": 0.89, "forbidden_rate": 0.01, "quote_fidelity": 1.0},
+            "cases": [{"id": "a", "passed": True, "answer": "y", "citations": ["[1] A"]}]}
+    verdict = gate.compare(base, same)
+    assert not verdict["failed"] and verdict["diff"]["answer_changed"] == ["a"]
+    worse = {"metrics": {"recall_at_5": 0.85, "forbidden_rate": 0.05, "quote_fidelity": 0.99},
+             "cases": [{"id": "a", "passed": False, "failures": ["f"], "answer": "x", "citations": []}]}
+    verdict = gate.compare(base, worse)
+    assert verdict["failed"] and len(verdict["drops"]) == 3
+    assert [r["id"] for r in verdict["diff"]["regressed"]] == ["a"]
+    assert not gate.compare(None, worse)["failed"]
