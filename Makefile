@@ -24,8 +24,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 run: setup
-	@if [ -f app.py ]; then $(PY) app.py; else \
-		echo 'The chat app (issue 5) is not in this revision yet; try: .venv/bin/sro-assistant ask "Can the SRO see my child'"'"'s records?" --audience parent'; fi
+	$(PY) app.py
 
 # The browser test needs Debian's chromium; install it when we can (root with apt-get).
 browser:

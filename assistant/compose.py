@@ -7,6 +7,7 @@ chunk, with a citation marker; the rest is fixed text from templates.py.
 from __future__ import annotations
 
 import re
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -18,12 +19,17 @@ from assistant.retrieval import Retrieved, tokenize
 from assistant.sentences import quotable_sentences
 from ingest.documents import ORIGIN_GUIDE, ORIGIN_OFFICIAL, ORIGIN_USER
 
-ACTION_CUE = re.compile(r"\b(ask|asking|request|tell|report|write|contact|file|call|talk|check|keep|"
-                        r"can|may|should|must|right to|has the right)\b", re.I)
-CANDIDATE_CHUNKS = 5
-RELATIVE_FLOOR = 0.8
+# Sentences that tell the reader what to do, not only what the law is.
+ACTION_CUE = re.compile(r"\b(ask|asking|request|tell|report|write|contact|file|talk|check|keep|look|"
+                        r"right to|has the right|(parents?|teachers?|students?|you|family) (can|may|should|must))\b",
+                        re.I)
+CANDIDATE_CHUNKS = 8
+RELATIVE_FLOOR = 0.6
+# How a sentence's relevance is weighed: meaning, shared words, and its passage's rank.
+W_COSINE, W_OVERLAP, W_RANK = 0.6, 0.25, 0.15
 OFFICIAL_FLOOR = 0.7
 PER_CHUNK = 2
+LEAD_SENTENCES = 3  # sentences of the best guide paragraph quoted first, in order (0: off)
 NEAR_DUPLICATE = 0.8
 
 
@@ -42,19 +48,25 @@ class SentenceVectors:
     def __init__(self, embedder, size: int = 20000):
         self.embedder, self.size = embedder, size
         self.cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.lock = threading.Lock()
 
     def preload(self, texts: list[str], vectors: np.ndarray) -> None:
         for text, vec in zip(texts, vectors):
             self.cache[text] = vec
 
     def get(self, texts: list[str]) -> np.ndarray:
-        missing = [t for t in dict.fromkeys(texts) if t not in self.cache]
+        with self.lock:  # requests run in threads; eviction must not race a lookup
+            found = {t: self.cache[t] for t in dict.fromkeys(texts) if t in self.cache}
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
         if missing:
-            for text, vec in zip(missing, self.embedder.embed(missing)):
-                self.cache[text] = vec
-            while len(self.cache) > self.size:
-                self.cache.popitem(last=False)
-        return np.stack([self.cache[t] for t in texts]) if texts else np.zeros((0, 1))
+            vectors = self.embedder.embed(missing)
+            with self.lock:
+                for text, vec in zip(missing, vectors):
+                    self.cache[text] = vec
+                    found[text] = vec
+                while len(self.cache) > self.size:
+                    self.cache.popitem(last=False)
+        return np.stack([found[t] for t in texts]) if texts else np.zeros((0, 1))
 
 
 def candidates(retrieved: list[Retrieved]) -> list[Candidate]:
@@ -79,7 +91,7 @@ def score(cands: list[Candidate], query_text: str, query_vec: np.ndarray, vector
         cand.vector = vec
         s_tokens = set(tokenize(cand.text))
         overlap = len(q_tokens & s_tokens) / (len(q_tokens) ** 0.5 * max(len(s_tokens), 1) ** 0.5 or 1)
-        cand.relevance = 0.6 * float(np.dot(vec, query_vec)) + 0.25 * overlap + 0.15 / (1 + cand.rank)
+        cand.relevance = W_COSINE * float(np.dot(vec, query_vec)) + W_OVERLAP * overlap + W_RANK / (1 + cand.rank)
 
 
 def mmr(cands: list[Candidate], k: int, lam: float, floor: float, taken: list[Candidate]) -> list[Candidate]:
@@ -129,6 +141,14 @@ class CitationBook:
         return citation
 
 
+def _lead_paragraph(guide: list[Candidate], limit: int) -> list[Candidate]:
+    if not guide:
+        return []
+    best = max(guide, key=lambda c: c.relevance)
+    same = [c for c in guide if c.retrieved.chunk.id == best.retrieved.chunk.id]
+    return same[:limit]
+
+
 def compose(retrieved: list[Retrieved], *, query_text: str, query_vec: np.ndarray, audience: str | None,
             vectors: SentenceVectors, direct_k: int, sources_k: int, lam: float,
             floor: float, premise: bool) -> tuple[list[Sentence], CitationBook]:
@@ -141,7 +161,10 @@ def compose(retrieved: list[Retrieved], *, query_text: str, query_vec: np.ndarra
     # Below the best sentence by more than this share, a sentence is off the point.
     near = max(floor, RELATIVE_FLOOR * best)
     guide = [c for c in cands if c.retrieved.chunk.origin == ORIGIN_GUIDE]
-    direct = mmr(guide, direct_k, lam, near, [])
+    # The answer leads with the best guide paragraph in its own order (it was written to be
+    # read whole), then adds the best sentences from other passages.
+    lead = _lead_paragraph(guide, LEAD_SENTENCES) if LEAD_SENTENCES else []
+    direct = lead + mmr(guide, max(direct_k - len(lead), 0), lam, near, lead)
     if not direct:
         direct = mmr(cands, direct_k, lam, near, [])
     taken = list(direct)

@@ -126,16 +126,18 @@ class Assistant:
             return self._abstain(shown[:self.settings.max_question_chars], audience, query.problem,
                                  templates.ABSTAIN[query.problem].format(**what), began)
         if query.out_of_scope:
-            place = query.out_of_scope.split(":", 1)[1].title()
-            text = templates.ABSTAIN["out_of_scope"].format(what=f"the law of {place}")
+            text = templates.ABSTAIN["out_of_scope"].format(what=query.out_of_scope)
             return self._abstain(shown, audience, "out_of_scope", text, began, searched=True)
-        if not self.shared.size and session_id not in self._session_sources:
+        session_source = self._session_sources.get(session_id) if session_id else None  # read once: no race
+        if not self.shared.size and session_source is None:
             return self._abstain(shown, audience, "no_index", templates.ABSTAIN["no_index"], began)
 
-        sources = [self.shared] + ([self._session_sources[session_id]] if session_id in self._session_sources else [])
+        sources = [self.shared] + ([session_source] if session_source is not None else [])
         retriever = HybridRetriever(sources, self.embedder, candidate_k=self.settings.candidate_k,
                                     rrf_k=self.settings.rrf_k, hybrid=self.settings.hybrid)
-        query_vec = self.embedder.embed([query.search_text])[0]
+        # Dense search reads the question as asked; BM25 also gets the everyday-word expansions.
+        dense_text = query.search_text if self.settings.expand_dense else query.context_text
+        query_vec = self.embedder.embed([dense_text])[0]
         retrieved = retriever.retrieve(query.search_text, self.settings.retrieval_k, filters, query_vec)
         support = max((r.dense for r in retrieved[:3]), default=0.0)
         ranked = [_ranked(r) for r in retrieved]
@@ -145,8 +147,12 @@ class Assistant:
             answer.retrieved = ranked
             return answer
         premise = any(cue in query.text.lower() for cue in PREMISE_CUES)
+        # Sentences are scored against the question as asked (with the turn it follows),
+        # without the search expansions, which help recall but blur precision.
+        asked = query.context_text
+        asked_vec = query_vec if dense_text == asked else self.embedder.embed([asked])[0]
         sentences, book = compose(
-            retrieved, query_text=query.search_text, query_vec=query_vec, audience=audience,
+            retrieved, query_text=asked, query_vec=asked_vec, audience=audience,
             vectors=self.vectors, direct_k=self.settings.answer_sentences,
             sources_k=self.settings.source_sentences, lam=self.settings.mmr_lambda,
             floor=0.2, premise=premise)
@@ -175,10 +181,17 @@ class Assistant:
         if searched:
             parts.append(templates.SEARCHED.format(sources=self.searched_summary()))
             parts.append(templates.WHO_CAN_ANSWER.get(audience, templates.WHO_CAN_ANSWER[None]))
+        as_of = self.index_as_of()
+        parts.append(templates.ABSTAIN_DISCLAIMER.format(as_of=as_of or "unknown"))
         markdown = "\n\n".join(parts)
         return Answer(question=question, audience=audience, markdown=markdown, abstained=True,
                       sentences=[Sentence(p, None, "template") for p in parts], reason=reason,
-                      latency_ms=(time.perf_counter() - began) * 1000)
+                      as_of=as_of, latency_ms=(time.perf_counter() - began) * 1000)
+
+    def index_as_of(self) -> str | None:
+        """The newest as-of date among the indexed sources."""
+        dates = [info.get("as_of") for info in (self.manifest.get("sources") or {}).values() if info.get("as_of")]
+        return max(dates, default=None)
 
 
 def _ranked(item: Retrieved) -> dict:

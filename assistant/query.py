@@ -6,6 +6,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from assistant.scope import out_of_scope
+
 # Everyday words people use, mapped to the words the sources use. Appended to the
 # question for search only; never shown as if the user had said them.
 EXPANSIONS: list[tuple[re.Pattern, str]] = [
@@ -31,13 +33,6 @@ EXPANSIONS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"\b(18|eighteen|adult)\b", re.I), "eligible student rights transfer"),
 ]
 
-OTHER_STATES = re.compile(
-    r"\b(alabama|alaska|arizona|arkansas|california|colorado|connecticut|delaware|florida|georgia|"
-    r"hawaii|idaho|illinois|indiana|iowa|kansas|kentucky|louisiana|maine|maryland|michigan|minnesota|"
-    r"mississippi|missouri|montana|nebraska|nevada|new hampshire|new jersey|new mexico|new york|"
-    r"north carolina|north dakota|ohio|oklahoma|oregon|pennsylvania|rhode island|south carolina|"
-    r"south dakota|tennessee|texas|utah|vermont|virginia|washington state|west virginia|wisconsin|"
-    r"wyoming|canada|ontario|england|uk|australia)\b", re.I)
 INJECTION = re.compile(
     r"\b(ignore (all |any )?(previous|prior|above) (instructions|rules)|system prompt|you are now|"
     r"disregard (the|your) (rules|instructions)|pretend to be|jailbreak)\b", re.I)
@@ -57,7 +52,8 @@ FOREIGN_STOPWORDS = {"el", "la", "los", "las", "que", "de", "del", "mi", "hijo",
 class Query:
     original: str
     text: str  # cleaned question
-    search_text: str = ""  # with conversation context and expansions
+    context_text: str = ""  # the question with the turn it follows, as the user wrote them
+    search_text: str = ""  # context_text plus search expansions
     problem: str | None = None  # why it cannot be answered as asked
     out_of_scope: str | None = None
     is_follow_up: bool = False
@@ -117,8 +113,8 @@ def prepare(question: object, history: list[dict] | None, max_chars: int) -> Que
         # A follow-up ("and if he's 17?") is searched together with the question it follows.
         query.is_follow_up = True
         context = f"{earlier[-1]} {text}"
-    state = OTHER_STATES.search(text)
-    if state and not re.search(r"massachusetts|\bma\b|mass\.", text, re.I):
-        query.out_of_scope = f"other-jurisdiction:{state.group(0)}"
+    # Judged on this turn alone: "also, what's for lunch?" after a records question is still off topic.
+    query.out_of_scope = out_of_scope(text)
+    query.context_text = context
     query.search_text = expand(context)
     return query

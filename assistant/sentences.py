@@ -62,8 +62,6 @@ def quotable_sentences(text: str) -> list[str]:
         # A sentence that restates a question ("Parents often ask whether…?") answers nothing.
         lowered = sentence.lower()
         restates = sentence.rstrip().endswith("?") or "often ask" in lowered
-        # The unverified notice is shown with the citation; as an answer sentence it says nothing.
-        restates = restates or lowered.startswith(("we could not check", "we could not confirm", "we could not compare", "we could not read"))
         if len(sentence) >= MIN_QUOTABLE_CHARS and not sentence.startswith("#") and not restates:
             out.append(sentence)
     return out

@@ -64,18 +64,21 @@ class Settings(BaseSettings):
     hybrid: bool = Field(
         True, description="Fuse dense and BM25 results (reciprocal rank fusion); false means dense only."
     )
-    rrf_k: int = Field(60, description="The k constant of reciprocal rank fusion.")
+    rrf_k: int = Field(20, description="The k constant of reciprocal rank fusion.")
+    expand_dense: bool = Field(
+        True, description="Also add the everyday-word expansions to the dense query (BM25 always gets them)."
+    )
     max_question_chars: int = Field(
         2000, description="Questions longer than this are refused with a polite message."
     )
     answer_sentences: int = Field(
-        3, description="How many sentences the direct answer quotes at most."
+        5, description="How many sentences the direct answer quotes at most."
     )
     source_sentences: int = Field(
         3, description="How many official-text passages 'What the sources say' quotes at most."
     )
     abstain_threshold: float = Field(
-        0.35,
+        0.5,
         description="Minimum support score (0-1) of the best passage; below it the assistant abstains.",
     )
     mmr_lambda: float = Field(

@@ -22,6 +22,7 @@ REFERRAL = {
 }
 
 DISCLAIMER = "General information, not legal advice. Sources as of {as_of}."
+ABSTAIN_DISCLAIMER = "_General information, not legal advice. Indexed sources as of {as_of} at the latest._"
 UNVERIFIED_MARK = " (plain-language guide section not yet checked against the official text)"
 PREMISE_NOTE = "Check the premise of the question against the provisions quoted here."
 

@@ -19,7 +19,6 @@ def stored_text(settings, chunk_id):
     return got["documents"][0]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 4 open: the answer cites §37P but no model-MOU section yet")
 def test_swearing_answer_is_school_discipline_from_the_guide(assistant):
     answer = assistant.ask(SWEARING, audience="teacher")
     assert not answer.abstained

@@ -1,0 +1,43 @@
+"""What the assistant does not cover, recognised before retrieval so it can say so plainly."""
+
+from __future__ import annotations
+
+import re
+
+OTHER_PLACES = re.compile(
+    r"\b(alabama|alaska|arizona|arkansas|california|colorado|connecticut|hartford|delaware|florida|"
+    r"georgia|hawaii|idaho|illinois|chicago|indiana|iowa|kansas|kentucky|louisiana|maine|maryland|"
+    r"michigan|minnesota|mississippi|missouri|montana|nebraska|nevada|new hampshire|new jersey|"
+    r"new mexico|new york|nyc|nypd|north carolina|north dakota|ohio|oklahoma|oregon|pennsylvania|"
+    r"rhode island|south carolina|south dakota|tennessee|texas|utah|vermont|virginia|washington state|"
+    r"west virginia|wisconsin|wyoming|canada|ontario|england|uk|australia)\b", re.I)
+MASSACHUSETTS = re.compile(r"massachusetts|\bma\b|mass\.", re.I)
+
+# (pattern, what the reply says it cannot help with). Narrow on purpose: a question that
+# merely mentions lunch or a bus (a fight at lunch, a knife on the bus) stays in scope.
+TOPICS: list[tuple[re.Pattern, str]] = [
+    (re.compile(r"\b(represent (me|my|him|her|us)|be (my|our|his|her) (lawyer|attorney)|"
+                r"(write|draft|file) (up )?(the|a|my) (lawsuit|complaint|motion) for me|"
+                r"file it for me)\b", re.I), "legal representation or filing court papers for you"),
+    (re.compile(r"\b(get paid|paid|salary|salaries|wages?|earn)\b", re.I), "pay, salaries or budgets"),
+    (re.compile(r"\btitle ix\b", re.I), "Title IX sexual-harassment procedures"),
+    (re.compile(r"\b(what'?s|what is) for lunch\b|\blunch menu\b", re.I), "school menus or schedules"),
+    (re.compile(r"\bwhat time does (the )?bus\b|\bbus (route|schedule|\d+)\b", re.I), "bus routes or schedules"),
+    (re.compile(r"\b(snow|weather|storm)\b.*\b(cancel|closed|delay)|\b(cancel|closed|delay)\w*\b.*\bsnow\b", re.I),
+     "school closings"),
+    (re.compile(r"\bwhich\b.*\b(brand|product|vendor|company)\b|\bbest (brand|product)\b", re.I),
+     "product recommendations"),
+    (re.compile(r"\bmcas\b", re.I), "MCAS testing"),
+    (re.compile(r"\b(iep|504 plan|special education evaluation)\b", re.I), "special education (IEP or 504) procedures"),
+]
+
+
+def out_of_scope(question: str) -> str | None:
+    """A short description of what the question asks that is out of scope, or None."""
+    place = OTHER_PLACES.search(question)
+    if place and not MASSACHUSETTS.search(question):
+        return f"the law or practice of {place.group(0).upper() if len(place.group(0)) <= 4 else place.group(0).title()}"
+    for pattern, what in TOPICS:
+        if pattern.search(question):
+            return what
+    return None
