@@ -120,6 +120,12 @@ class Assistant:
         began = time.perf_counter()
         audience = audience if audience in templates.HEADING_ACTIONS and audience else None
         query = prepare(question, history, self.settings.max_question_chars)
+        if self.settings.llm and query.is_follow_up and not query.problem:
+            # With a model on, a follow-up is rewritten as a standalone question for search.
+            from assistant.llm.synthesis import condense
+            from assistant.query import expand
+
+            query.search_text = expand(condense(self.settings, query.text, history))
         shown = question if isinstance(question, str) else ""
         if query.problem:
             what = {"length": len(shown), "limit": self.settings.max_question_chars}
@@ -134,7 +140,8 @@ class Assistant:
 
         sources = [self.shared] + ([session_source] if session_source is not None else [])
         retriever = HybridRetriever(sources, self.embedder, candidate_k=self.settings.candidate_k,
-                                    rrf_k=self.settings.rrf_k, hybrid=self.settings.hybrid)
+                                    rrf_k=self.settings.rrf_k, hybrid=self.settings.hybrid,
+                                    per_source=self.settings.per_source)
         # Dense search reads the question as asked; BM25 also gets the everyday-word expansions.
         dense_text = query.search_text if self.settings.expand_dense else query.context_text
         query_vec = self.embedder.embed([dense_text])[0]

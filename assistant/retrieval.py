@@ -85,8 +85,10 @@ def reciprocal_rank_fusion(rankings: list[list[str]], k: int) -> dict[str, float
 class HybridRetriever:
     """Dense + BM25 over one or more stores (the shared index and a session's uploads)."""
 
-    def __init__(self, sources: list, embedder, *, candidate_k: int, rrf_k: int, hybrid: bool = True):
-        self.sources = sources  # objects with .dense(vec, k) -> [(Chunk, cos)] and .bm25
+    def __init__(self, sources: list, embedder, *, candidate_k: int, rrf_k: int, hybrid: bool = True,
+                 per_source: int = 0):
+        self.sources = sources
+        self.per_source = per_source  # objects with .dense(vec, k) -> [(Chunk, cos)] and .bm25
         self.embedder = embedder
         self.candidate_k = candidate_k
         self.rrf_k = rrf_k
@@ -124,4 +126,19 @@ class HybridRetriever:
                 if cos is not None:
                     item.dense = cos
                     break
-        return sorted(by_id.values(), key=lambda r: -r.score)[:k]
+        ranked = sorted(by_id.values(), key=lambda r: -r.score)
+        return diversify(ranked, self.per_source)[:k]
+
+
+def diversify(ranked: list[Retrieved], per_source: int) -> list[Retrieved]:
+    """Keep the order, but move a source's chunks past its first `per_source` to the back,
+    so the top results cover several provisions instead of one section's paragraphs."""
+    if per_source <= 0:
+        return ranked
+    seen: dict[str, int] = {}
+    head, tail = [], []
+    for item in ranked:
+        sid = item.chunk.source_id
+        seen[sid] = seen.get(sid, 0) + 1
+        (head if seen[sid] <= per_source else tail).append(item)
+    return head + tail

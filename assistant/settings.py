@@ -65,6 +65,9 @@ class Settings(BaseSettings):
         True, description="Fuse dense and BM25 results (reciprocal rank fusion); false means dense only."
     )
     rrf_k: int = Field(20, description="The k constant of reciprocal rank fusion.")
+    per_source: int = Field(
+        0, description="Chunks of one source (e.g. one guide section) allowed in the top results before others; 0 = no limit."
+    )
     expand_dense: bool = Field(
         True, description="Also add the everyday-word expansions to the dense query (BM25 always gets them)."
     )
@@ -116,3 +119,18 @@ class Settings(BaseSettings):
     @property
     def fetched_dir(self) -> Path:
         return self.data_dir / "fetched"
+
+
+def settings_table() -> str:
+    """The README's table of settings, made from the fields above (a test keeps the two equal)."""
+    rows = ["| variable | default | what it does |", "|---|---|---|"]
+    for name, field in Settings.model_fields.items():
+        default = field.default
+        if isinstance(default, Path):
+            default = default.relative_to(PROJECT_ROOT) if default.is_relative_to(PROJECT_ROOT) else default
+        rows.append(f"| `SRO_{name.upper()}` | `{default}` | {field.description} |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(settings_table())

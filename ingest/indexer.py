@@ -104,6 +104,7 @@ def build_index(settings: Settings, user_files: Iterable[UserFile] = (), *, embe
     report.total = len(wanted)
     if active and set(wanted) == active_ids:
         report.collection, report.kept = active, len(active_ids)
+        _refresh_sentence_cache(settings, active, wanted, embedder)
         report.seconds = time.perf_counter() - began
         return report
 
@@ -131,6 +132,17 @@ def build_index(settings: Settings, user_files: Iterable[UserFile] = (), *, embe
     report.changed = True
     report.seconds = time.perf_counter() - began
     return report
+
+
+def _refresh_sentence_cache(settings: Settings, collection: str, chunks: dict[str, Chunk], embedder) -> None:
+    """Same chunks, but the quotable sentences may differ (a code change): embed only those missing."""
+    sentences = {s for chunk in chunks.values() for s in quotable_sentences(chunk.text)}
+    cached, _ = sentence_cache.load(sentence_cache.path_for(settings, collection))
+    if sentences - set(cached):
+        from assistant.embeddings import load_embedder
+
+        embedder = embedder or load_embedder(str(settings.embedding_model) if settings.embedding_model else None)
+        sentence_cache.build(settings, collection, sorted(sentences), embedder, collection)
 
 
 def _embed_into(store, target: str, chunks: list[Chunk], embedder, progress: bool) -> None:

@@ -30,7 +30,7 @@ class Passage:
 
     @property
     def header(self) -> str:
-        """Where the passage comes from: shown to the model, and numbers in it count as supported."""
+        """Where the passage comes from, as shown to the model (numbers count only from title and pinpoint)."""
         chunk = self.chunk
         parts = [chunk.title, chunk.pinpoint] + [c for c in chunk.cites if c not in chunk.pinpoint]
         return ", ".join(p for p in parts if p)

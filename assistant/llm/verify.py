@@ -141,7 +141,8 @@ class Verifier:
             out.reason = "repeats instructions"
             return out
         cited = [self.passages[n] for n in cites]
-        source = " ".join(f"{p.header} {p.text}" for p in cited)
+        # What the reader can check: the passage and the title and pinpoint shown in its citation.
+        source = " ".join(f"{p.chunk.title} {p.chunk.pinpoint} {p.text}" for p in cited)
 
         missing = numbers_in(text) - numbers_in(source)
         if missing:
