@@ -11,7 +11,7 @@ import numpy as np
 from assistant import sentence_cache, templates
 from assistant.answer import Answer, Sentence
 from assistant.compose import SentenceVectors, compose, render
-from assistant.embeddings import load_embedder
+from assistant.embeddings import embedder_for
 from assistant.query import prepare
 from assistant.registry import load_registry
 from assistant.retrieval import BM25Index, Filters, HybridRetriever, Retrieved
@@ -66,7 +66,7 @@ class Assistant:
     def load(cls, settings: Settings | None = None, *, build_if_missing: bool = False,
              progress: bool = False) -> "Assistant":
         settings = settings or Settings()
-        embedder = load_embedder(str(settings.embedding_model) if settings.embedding_model else None)
+        embedder = embedder_for(settings)
         store = VectorStore(settings)
         collection = store.active_name()
         if (collection is None or collection not in store.collection_names()) and build_if_missing:

@@ -43,6 +43,6 @@ def build(settings: Settings, collection: str, texts: list[str], embedder, previ
     texts = list(dict.fromkeys(texts))
     missing = [t for t in texts if t not in known]
     if missing:
-        known.update(zip(missing, embedder.embed(missing, batch_size=128)))
+        known.update(zip(missing, embedder.embed(missing)))
     vectors = np.stack([known[t] for t in texts]) if texts else np.zeros((0, embedder.dimension), np.float32)
     save(path_for(settings, collection), texts, vectors)

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
         None,
         description="Folder of a sentence-transformers model; unset means the bundled all-MiniLM-L6-v2.",
     )
+    embed_max_tokens: int = Field(
+        256, description="Word pieces of a chunk the embedding model reads; fewer is faster, the rest is cut."
+    )
     chunk_max_chars: int = Field(
         1200, description="Largest chunk, in characters; longer provisions split between sentences."
     )

@@ -5,9 +5,9 @@ from __future__ import annotations
 # A quality metric may move this much the wrong way before the gate fails (absolute, 0..1).
 TOLERANCE = 0.02
 # Per-metric overrides; the rates that must stay perfect get no slack at all.
-TOLERANCES = {"citation_validity": 0.0, "quote_fidelity": 0.0}
+TOLERANCES = {"citation_validity": 0.0, "quote_fidelity": 0.0, "quote_or_support": 0.0}
 HIGHER_IS_BETTER = ("pass_rate", "recall_at_5", "mrr", "gold_cited", "citation_validity",
-                    "quote_fidelity", "key_fact_coverage", "abstention_precision", "abstention_recall")
+                    "quote_fidelity", "quote_or_support", "key_fact_coverage", "abstention_precision", "abstention_recall")
 LOWER_IS_BETTER = ("forbidden_rate", "false_refusal_rate")
 # Latency depends on the machine, so it is reported but never gates.
 

@@ -82,6 +82,41 @@ def quote_problems(citations: list[dict], chunk_texts: dict[str, str]) -> list[s
     return problems
 
 
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_WORD = re.compile(r"[a-z][a-z'’-]{3,}")
+
+
+def sentence_supported(sentence: dict, mode: str, citations: dict[int, dict], chunk_texts: dict[str, str]) -> bool:
+    """Quote-or-support, checked here independently of the assistant's own verifier: an
+    extractive sentence must stand verbatim in its cited chunk; a model-written one must cite a
+    chunk that holds every number it states and most of its words."""
+    citation = citations.get(sentence.get("n"))
+    if citation is None:
+        return False
+    source = chunk_texts.get(citation.get("chunk_id"), "")
+    text = sentence.get("text", "")
+    if mode != "llm":
+        return text in source
+    if not sentence.get("verified", False):
+        return False
+    plain = re.sub(r"\[\d+\]", "", text)
+    if any(number not in source for number in _NUMBER.findall(plain)):
+        return False
+    words = set(_WORD.findall(plain.lower()))
+    found = sum(1 for w in words if w in source.lower())
+    return not words or found / len(words) >= 0.6
+
+
+def support_problems(result: dict, chunk_texts: dict[str, str]) -> list[str] | None:
+    sentences = [s for s in result.get("sentences") or [] if s.get("n") is not None]
+    if not sentences:
+        return None
+    citations = {c["n"]: c for c in result.get("citations") or []}
+    mode = result.get("mode") or "extractive"
+    return [f"unsupported sentence: {s['text'][:80]!r}" for s in sentences
+            if not sentence_supported(s, mode, citations, chunk_texts)]
+
+
 def covered_groups(text: str, groups: list[list[str]]) -> list[bool]:
     body = normalize(text)
     return [any(normalize(s) in body for s in group) for group in groups]
@@ -104,6 +139,7 @@ def score_case(case: dict, result: dict, index_ids: set[str] | None = None,
     cited_gold = any(hits_gold(g, pinpoints_of(c)) for g in gold for c in citations) if gold else None
     cite_issues = None if index_ids is None else citation_problems(text, citations, index_ids)
     quote_issues = None if chunk_texts is None else quote_problems(citations, chunk_texts)
+    support_issues = None if chunk_texts is None else support_problems(result, chunk_texts)
 
     failures = []
     if answerable:
@@ -117,12 +153,15 @@ def score_case(case: dict, result: dict, index_ids: set[str] | None = None,
     failures += [f"forbidden claim: {p!r}" for p in forbidden]
     failures += cite_issues or []
     failures += quote_issues or []
+    failures += support_issues or []
     return {
         "id": case.get("id"), "category": case.get("category", ""), "answerable": answerable,
         "abstained": bool(result.get("abstained")), "recall_at_5": recall, "rr": rr,
         "cited_gold": cited_gold, "groups": len(groups), "groups_covered": sum(groups),
         "forbidden": forbidden, "citation_ok": None if cite_issues is None else not cite_issues,
         "quote_ok": None if quote_issues is None else not quote_issues,
+        "support_ok": None if support_issues is None else not support_issues,
+        "mode": result.get("mode") or "extractive",
         "has_citations": bool(citations), "latency_ms": float(result.get("latency_ms") or 0.0),
         "passed": not failures, "failures": failures,
     }
@@ -152,6 +191,7 @@ def aggregate(scores: list[dict]) -> dict:
         "gold_cited": share(answerable, "cited_gold"),
         "citation_validity": share(cited, "citation_ok") if cited else None,
         "quote_fidelity": share(cited, "quote_ok") if cited else None,
+        "quote_or_support": share(cited, "support_ok") if cited else None,
         "key_fact_coverage": sum(s["groups_covered"] for s in answerable) / groups if groups else None,
         "forbidden_rate": _mean([1.0 if s["forbidden"] else 0.0 for s in scores]),
         "abstention_precision": true_abstentions / len(abstained) if abstained else None,

@@ -13,7 +13,8 @@ TARGETS = {"quote_fidelity": ">= 1.0", "citation_validity": ">= 1.0", "key_fact_
            "abstention_recall": ">= 0.9", "false_refusal_rate": "<= 0.05", "recall_at_5": ">= 0.9"}
 HEADLINE = [("pass_rate", "Cases passing"), ("recall_at_5", "Retrieval recall@5"), ("mrr", "MRR"),
             ("gold_cited", "Gold provision cited"), ("citation_validity", "Citation validity"),
-            ("quote_fidelity", "Quote fidelity"), ("key_fact_coverage", "Key-fact coverage"),
+            ("quote_fidelity", "Quote fidelity"), ("quote_or_support", "Quote-or-support rate"),
+            ("key_fact_coverage", "Key-fact coverage"),
             ("forbidden_rate", "Forbidden-claim rate"), ("abstention_precision", "Abstention precision"),
             ("abstention_recall", "Abstention recall"), ("false_refusal_rate", "False-refusal rate"),
             ("latency_p50_ms", "Latency p50 (ms)"), ("latency_p95_ms", "Latency p95 (ms)")]

@@ -40,7 +40,9 @@ def answer_result(answer, chunk_texts: dict[str, str]) -> dict:
                   "source_id": c.source_id, "quote": c.quote, "quotes": list(c.quotes)}
                  for c in answer.citations]
     contexts = [chunk_texts[r["chunk_id"]] for r in answer.retrieved[:CONTEXTS_K] if r["chunk_id"] in chunk_texts]
+    sentences = [{"text": x.text, "n": x.n, "verified": x.verified} for x in answer.sentences]
     return {"abstained": answer.abstained, "reason": answer.reason, "text": answer.markdown,
+            "mode": answer.mode, "sentences": sentences,
             "citations": citations, "retrieved": answer.retrieved, "latency_ms": answer.latency_ms,
             "contexts": contexts}
 

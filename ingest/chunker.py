@@ -11,6 +11,7 @@ from ingest.documents import Chunk, Document
 from ingest.structure import Unit, leading_labels, parse_units, pinpoint_of
 
 LEAD_IN_CHARS = 300
+CONTEXT_CITES = 2
 
 
 def chunk_document(doc: Document, *, source: Source | None, max_chars: int, min_chars: int) -> Iterator[Chunk]:
@@ -113,7 +114,8 @@ def _paragraph_spans(text: str, min_chars: int = 200) -> Iterator[tuple[int, int
 
 
 def _split_fixed(doc: Document, *, max_chars: int) -> Iterator[Chunk]:
-    context = " | ".join(p for p in [doc.title, doc.section, "; ".join(doc.cites)] if p)
+    # The heading and main pinpoints are enough context; every cite would only slow embedding.
+    context = " | ".join(p for p in [doc.title, doc.section, "; ".join(doc.cites[:CONTEXT_CITES])] if p)
     windows = [w for s, e in _paragraph_spans(doc.text) for w in _sentence_windows(doc.text, s, e, max_chars)]
     for start, end in windows:
         yield Chunk(

@@ -21,7 +21,7 @@ from ingest.guide import load_guide
 from ingest.loaders import load_file
 from ingest.mirror import load_mirror
 
-EMBED_BATCH = 64
+EMBED_BATCH = 64  # chunks written to the store per step (the model batches by 16 inside)
 
 
 @dataclass
@@ -75,7 +75,7 @@ def chunk_all(docs: list[Document], registry: Registry, settings: Settings) -> d
 
 def build_index(settings: Settings, user_files: Iterable[UserFile] = (), *, embedder=None,
                 progress: bool = True, store=None) -> IngestReport:
-    from assistant.embeddings import load_embedder
+    from assistant.embeddings import embedder_for
     from assistant.store import VectorStore
 
     began = time.perf_counter()
@@ -114,7 +114,7 @@ def build_index(settings: Settings, user_files: Iterable[UserFile] = (), *, embe
     to_embed = [wanted[i] for i in wanted if i not in active_ids and i not in already]
     if to_copy:
         store.copy(active, target, to_copy)
-    embedder = embedder or load_embedder(str(settings.embedding_model) if settings.embedding_model else None)
+    embedder = embedder or embedder_for(settings)
     _embed_into(store, target, to_embed, embedder, progress)
     if store.ids(target) != set(wanted):
         raise RuntimeError(f"index {target} is incomplete; the previous index still answers")
@@ -139,9 +139,9 @@ def _refresh_sentence_cache(settings: Settings, collection: str, chunks: dict[st
     sentences = {s for chunk in chunks.values() for s in quotable_sentences(chunk.text)}
     cached, _ = sentence_cache.load(sentence_cache.path_for(settings, collection))
     if sentences - set(cached):
-        from assistant.embeddings import load_embedder
+        from assistant.embeddings import embedder_for
 
-        embedder = embedder or load_embedder(str(settings.embedding_model) if settings.embedding_model else None)
+        embedder = embedder or embedder_for(settings)
         sentence_cache.build(settings, collection, sorted(sentences), embedder, collection)
 
 
