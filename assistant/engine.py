@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -118,6 +119,34 @@ class Assistant:
     def ask(self, question: str, audience: str | None = None, history: list[dict] | None = None,
             filters: Filters | None = None, session_id: str | None = None) -> Answer:
         began = time.perf_counter()
+        answer, query, retrieved = self._extractive(question, audience, history, filters, session_id, began)
+        if self.settings.llm and not answer.abstained:
+            # Optional: a language model rewrites the answer; every sentence it writes is
+            # checked against the passages it cites, and the extractive answer is the fallback.
+            from assistant.llm.synthesis import synthesize
+
+            answer = synthesize(self, query, retrieved, answer)
+            answer.latency_ms = (time.perf_counter() - began) * 1000
+        return answer
+
+    def ask_stream(self, question: str, audience: str | None = None, history: list[dict] | None = None,
+                   filters: Filters | None = None, session_id: str | None = None) -> Iterator[dict]:
+        """For the chat app: {"type": "sentence", "markdown"} events as a language model writes
+        (verified sentences only), then {"type": "answer", "answer"}; without a model, the answer alone."""
+        began = time.perf_counter()
+        answer, query, retrieved = self._extractive(question, audience, history, filters, session_id, began)
+        if not self.settings.llm or answer.abstained:
+            yield {"type": "answer", "answer": answer}
+            return
+        from assistant.llm.synthesis import stream_synthesis
+
+        for event in stream_synthesis(self, query, retrieved, answer):
+            if event["type"] == "answer":
+                event["answer"].latency_ms = (time.perf_counter() - began) * 1000
+            yield event
+
+    def _extractive(self, question, audience, history, filters, session_id, began):
+        """The extractive answer (or an abstention), with the query and passages behind it."""
         audience = audience if audience in templates.HEADING_ACTIONS and audience else None
         query = prepare(question, history, self.settings.max_question_chars)
         if self.settings.llm and query.is_follow_up and not query.problem:
@@ -130,13 +159,13 @@ class Assistant:
         if query.problem:
             what = {"length": len(shown), "limit": self.settings.max_question_chars}
             return self._abstain(shown[:self.settings.max_question_chars], audience, query.problem,
-                                 templates.ABSTAIN[query.problem].format(**what), began)
+                                 templates.ABSTAIN[query.problem].format(**what), began), query, []
         if query.out_of_scope:
             text = templates.ABSTAIN["out_of_scope"].format(what=query.out_of_scope)
-            return self._abstain(shown, audience, "out_of_scope", text, began, searched=True)
+            return self._abstain(shown, audience, "out_of_scope", text, began, searched=True), query, []
         session_source = self._session_sources.get(session_id) if session_id else None  # read once: no race
         if not self.shared.size and session_source is None:
-            return self._abstain(shown, audience, "no_index", templates.ABSTAIN["no_index"], began)
+            return self._abstain(shown, audience, "no_index", templates.ABSTAIN["no_index"], began), query, []
 
         sources = [self.shared] + ([session_source] if session_source is not None else [])
         retriever = HybridRetriever(sources, self.embedder, candidate_k=self.settings.candidate_k,
@@ -152,7 +181,7 @@ class Assistant:
             answer = self._abstain(shown, audience, "unsupported", templates.ABSTAIN["unsupported"], began,
                                    searched=True)
             answer.retrieved = ranked
-            return answer
+            return answer, query, retrieved
         premise = any(cue in query.text.lower() for cue in PREMISE_CUES)
         # Sentences are scored against the question as asked (with the turn it follows),
         # without the search expansions, which help recall but blur precision.
@@ -167,20 +196,13 @@ class Assistant:
             answer = self._abstain(shown, audience, "unsupported", templates.ABSTAIN["unsupported"], began,
                                    searched=True)
             answer.retrieved = ranked
-            return answer
+            return answer, query, retrieved
         as_of = max((c.as_of for c in book.citations if c.as_of), default=None)
         markdown = render(sentences, book, audience, as_of or "unknown")
         answer = Answer(question=shown, audience=audience, markdown=markdown, abstained=False,
                         citations=book.citations, sentences=sentences, as_of=as_of,
                         latency_ms=(time.perf_counter() - began) * 1000, retrieved=ranked)
-        if self.settings.llm:
-            # Optional: a language model rewrites the answer; every sentence it writes is
-            # checked against the passages it cites, and the extractive answer is the fallback.
-            from assistant.llm.synthesis import synthesize
-
-            answer = synthesize(self, query, retrieved, answer)
-            answer.latency_ms = (time.perf_counter() - began) * 1000
-        return answer
+        return answer, query, retrieved
 
     def _abstain(self, question: str, audience: str | None, reason: str, text: str, began: float,
                  searched: bool = False) -> Answer:

@@ -156,9 +156,19 @@ def build_ui(assistant) -> gr.Blocks:
 
     def answer(pending, chat, history, audience, session_id):
         if not pending:
-            return chat, history, gr.update(), gr.update(), gr.update(), gr.update()
+            yield chat, history, gr.update(), gr.update(), gr.update(), gr.update()
+            return
         session_id = session_id or new_session()
-        result = assistant.ask(pending, audience=audience, history=history, session_id=session_id)
+        # With a language model on, verified sentences appear as it writes them; the final
+        # answer (which may be the quoted fallback) then replaces them.
+        streamed, result = "", None
+        for event in assistant.ask_stream(pending, audience=audience, history=history, session_id=session_id):
+            if event["type"] == "sentence":
+                streamed = f"{streamed} {event['markdown']}".strip()
+                yield (chat + [{"role": "assistant", "content": streamed}], history,
+                       gr.update(), gr.update(), gr.update(), gr.update())
+            else:
+                result = event["answer"]
         log_question(assistant.settings, "chat", pending, result)
         chat = chat + [{"role": "assistant", "content": result.markdown}]
         history = history + [{"role": "user", "content": pending},
@@ -171,7 +181,7 @@ def build_ui(assistant) -> gr.Blocks:
             '<p class="sro-panel-empty">The latest answer quotes no source.</p>')
         notice = panel.notice_html(result.as_of or as_of) if result.as_of and result.as_of > (as_of or "") \
             else gr.update()
-        return chat, history, cites, picker, shown, notice
+        yield chat, history, cites, picker, shown, notice
 
     def show_citation(choice, cites):
         for c in cites or []:

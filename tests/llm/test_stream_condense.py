@@ -116,3 +116,25 @@ def test_the_client_is_built_from_settings(shared_settings, monkeypatch):
 
     with pytest.raises(client.ModelConfigError):
         client.parse("llama3.2")
+
+
+def test_ask_stream_goes_through_the_engine(llm_assistant, model_server, assistant):
+    """`Assistant.ask_stream`, which the chat app uses: verified sentences first, then the answer."""
+    engine = llm_assistant()
+
+    def script(body):
+        n = passage_with(passages_of(body), KEY_PHRASE)
+        first, second = good_sentences(n)
+        return ("text", f"{first} Schools must also notify the governor within 3 days [{n}]. {second}")
+
+    model_server.script = script
+    events = list(engine.ask_stream(RECORDS_Q, audience="parent"))
+    assert [e["type"] for e in events][-1] == "answer"
+    shown = " ".join(e["markdown"] for e in events if e["type"] == "sentence")
+    assert KEY_PHRASE in shown and "governor" not in shown
+    final = events[-1]["answer"]
+    assert final.mode == "llm" and "governor" not in final.markdown
+    assert_only_supported(final, engine)
+    # Without a model the stream is the extractive answer alone.
+    plain = list(assistant.ask_stream(RECORDS_Q, audience="parent"))
+    assert [e["type"] for e in plain] == ["answer"] and plain[0]["answer"].mode == "extractive"
