@@ -27,15 +27,17 @@ def retrieve(engine, question: str, audience: str | None = "parent"):
     return query, retriever.retrieve(query.search_text, engine.settings.retrieval_k), extractive
 
 
+def good_with_invented_claim(body):
+    """Two supported sentences around one invented claim (about the governor)."""
+    n = passage_with(passages_of(body), KEY_PHRASE)
+    first, second = good_sentences(n)
+    return ("text", f"{first} Schools must also notify the governor within 3 days [{n}]. {second}")
+
+
 def test_streaming_sends_only_verified_sentences(llm_assistant, model_server):
     engine = llm_assistant()
 
-    def script(body):
-        n = passage_with(passages_of(body), KEY_PHRASE)
-        first, second = good_sentences(n)
-        return ("text", f"{first} Schools must also notify the governor within 3 days [{n}]. {second}")
-
-    model_server.script = script
+    model_server.script = good_with_invented_claim
     query, retrieved, extractive = retrieve(engine, RECORDS_Q)
     events = list(stream_synthesis(engine, query, retrieved, extractive))
     assert model_server.requests[-1]["body"].get("stream") is True
@@ -122,12 +124,7 @@ def test_ask_stream_goes_through_the_engine(llm_assistant, model_server, assista
     """`Assistant.ask_stream`, which the chat app uses: verified sentences first, then the answer."""
     engine = llm_assistant()
 
-    def script(body):
-        n = passage_with(passages_of(body), KEY_PHRASE)
-        first, second = good_sentences(n)
-        return ("text", f"{first} Schools must also notify the governor within 3 days [{n}]. {second}")
-
-    model_server.script = script
+    model_server.script = good_with_invented_claim
     events = list(engine.ask_stream(RECORDS_Q, audience="parent"))
     assert [e["type"] for e in events][-1] == "answer"
     shown = " ".join(e["markdown"] for e in events if e["type"] == "sentence")
