@@ -93,8 +93,9 @@ def cmd_ingest(args, settings: Settings) -> int:
     verb = "updated" if report.changed else "unchanged"
     print(f"index {verb}: {report.total} chunks from {report.documents} documents "
           f"({report.added} added, {report.kept} kept, {report.removed} removed) in {report.seconds:.1f} s")
-    return 1 if report.errors and files and report.added == 0 and report.changed is False and any(
-        str(f.path) in e for f in files for e in report.errors) else 0
+    # A file the user named that could not be read is a failure; other errors were already printed.
+    named_failed = any(str(f.path) in error for f in files for error in report.errors)
+    return 1 if named_failed else 0
 
 
 def cmd_corpus(args, settings: Settings) -> int:

@@ -105,7 +105,7 @@ def test_fetch_size_cap(server, tmp_path, data_dir):
     assert "too large" in report.failed["big"]
 
 
-def test_no_network_fails_fast_and_changes_nothing(tmp_path, data_dir, capsys):
+def test_no_network_fails_fast_and_changes_nothing(tmp_path, data_dir, capsys, monkeypatch):
     import socket
 
     with socket.socket() as s:  # a port nobody listens on
@@ -113,13 +113,8 @@ def test_no_network_fails_fast_and_changes_nothing(tmp_path, data_dir, capsys):
         port = s.getsockname()[1]
     settings = settings_for(tmp_path, data_dir, {"a": f"http://127.0.0.1:{port}/x.html",
                                                  "b": f"http://127.0.0.1:{port}/y.html"})
-    import os
-
-    os.environ["SRO_REGISTRY_PATH"] = str(settings.registry_path)
-    try:
-        code = main(["corpus", "fetch"])
-    finally:
-        del os.environ["SRO_REGISTRY_PATH"]
+    monkeypatch.setenv("SRO_REGISTRY_PATH", str(settings.registry_path))
+    code = main(["corpus", "fetch"])
     err = capsys.readouterr().err
     assert code == 2 and "no network" in err and "nothing was changed" in err
     assert not data_dir.exists() or not any(data_dir.rglob("*.json"))
