@@ -23,14 +23,23 @@ from ingest.documents import ORIGIN_GUIDE, ORIGIN_OFFICIAL, ORIGIN_USER
 ACTION_CUE = re.compile(r"\b(ask|asking|request|tell|report|write|contact|file|talk|check|keep|look|"
                         r"right to|has the right|(parents?|teachers?|students?|you|family) (can|may|should|must))\b",
                         re.I)
-CANDIDATE_CHUNKS = 8
+# A guide sentence that says what we could not check is about the guide, not the law: the
+# answer shows it as the citation's mark and a fixed note instead of spending a sentence on it.
+VERIFICATION_NOTE = re.compile(r"\bwe could not (check|read|confirm)\b", re.I)
+CANDIDATE_CHUNKS = 12
 RELATIVE_FLOOR = 0.6
 # How a sentence's relevance is weighed: meaning, shared words, and its passage's rank.
 W_COSINE, W_OVERLAP, W_RANK = 0.6, 0.25, 0.15
 OFFICIAL_FLOOR = 0.7
-PER_CHUNK = 2
-LEAD_SENTENCES = 3  # sentences of the best guide paragraph quoted first, in order (0: off)
-NEAR_DUPLICATE = 0.8
+# One sentence per passage, two from the best-ranked one: the answer then spans more of the
+# provisions retrieval found (on the golden set this covered more key facts than two per passage
+# or a lead paragraph quoted whole). Sentence vectors are read in their passage, so sentences of
+# one passage sit close together: "near duplicate" starts high, and the best passage gets a
+# second sentence in case the vectors picked the wrong one of its sentences first.
+PER_CHUNK = 1
+TOP_CHUNK_SENTENCES = 2
+NEAR_DUPLICATE = 0.9
+SAME_WORDS = 0.5  # share of content words above which a sentence only repeats another
 
 
 @dataclass
@@ -78,7 +87,8 @@ def candidates(retrieved: list[Retrieved]) -> list[Candidate]:
         if seen.get(origin, 0) >= CANDIDATE_CHUNKS:
             continue
         seen[origin] = seen.get(origin, 0) + 1
-        out.extend(Candidate(sentence, item, rank) for sentence in quotable_sentences(item.chunk.text))
+        out.extend(Candidate(sentence, item, rank) for sentence in quotable_sentences(item.chunk.text)
+                   if not VERIFICATION_NOTE.search(sentence))
     return out
 
 
@@ -105,13 +115,22 @@ def mmr(cands: list[Candidate], k: int, lam: float, floor: float, taken: list[Ca
             return lam * c.relevance - (1 - lam) * overlap
         best = max(pool, key=gain)
         pool.remove(best)
-        if sum(o.retrieved.chunk.id == best.retrieved.chunk.id for o in chosen) >= PER_CHUNK:
+        limit = TOP_CHUNK_SENTENCES if best.rank == 0 else PER_CHUNK
+        if sum(o.retrieved.chunk.id == best.retrieved.chunk.id for o in chosen) >= limit:
             continue  # spread the answer over more than one passage
 
         if any(float(np.dot(best.vector, o.vector)) > NEAR_DUPLICATE for o in chosen + taken):
             continue  # a near-duplicate of a sentence already shown
+        if any(_same_words(best.text, o.text) > SAME_WORDS for o in chosen + taken):
+            continue  # says it again in nearly the same words
         chosen.append(best)
     return chosen
+
+
+def _same_words(a: str, b: str) -> float:
+    """Share of content words two sentences have in common (Jaccard)."""
+    x, y = set(tokenize(a)), set(tokenize(b))
+    return len(x & y) / len(x | y) if x and y else 0.0
 
 
 class CitationBook:
@@ -141,14 +160,6 @@ class CitationBook:
         return citation
 
 
-def _lead_paragraph(guide: list[Candidate], limit: int) -> list[Candidate]:
-    if not guide:
-        return []
-    best = max(guide, key=lambda c: c.relevance)
-    same = [c for c in guide if c.retrieved.chunk.id == best.retrieved.chunk.id]
-    return same[:limit]
-
-
 def compose(retrieved: list[Retrieved], *, query_text: str, query_vec: np.ndarray, audience: str | None,
             vectors: SentenceVectors, direct_k: int, sources_k: int, lam: float,
             floor: float, premise: bool) -> tuple[list[Sentence], CitationBook]:
@@ -161,10 +172,8 @@ def compose(retrieved: list[Retrieved], *, query_text: str, query_vec: np.ndarra
     # Below the best sentence by more than this share, a sentence is off the point.
     near = max(floor, RELATIVE_FLOOR * best)
     guide = [c for c in cands if c.retrieved.chunk.origin == ORIGIN_GUIDE]
-    # The answer leads with the best guide paragraph in its own order (it was written to be
-    # read whole), then adds the best sentences from other passages.
-    lead = _lead_paragraph(guide, LEAD_SENTENCES) if LEAD_SENTENCES else []
-    direct = lead + mmr(guide, max(direct_k - len(lead), 0), lam, near, lead)
+    # The short answer quotes the plain-language guide; official text follows under its own heading.
+    direct = mmr(guide, direct_k, lam, near, [])
     if not direct:
         direct = mmr(cands, direct_k, lam, near, [])
     taken = list(direct)
@@ -198,6 +207,8 @@ def render(sentences: list[Sentence], book: CitationBook, audience: str | None, 
     lines += [f"- {s.text} [{s.n}]" for s in actions]
     lines += [f"- {templates.REFERRAL.get(audience, templates.REFERRAL[None])}", ""]
     lines += [f"_{s.text}_" for s in notes]
+    if any(c.status == "unverified" for c in book.citations):
+        lines += [f"_{templates.UNVERIFIED_NOTE}_", ""]
     lines.append(templates.HEADING_CITATIONS)
     for c in book.citations:
         where = f", p. {c.page}" if c.page else ""

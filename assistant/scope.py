@@ -13,22 +13,30 @@ OTHER_PLACES = re.compile(
     r"west virginia|wisconsin|wyoming|canada|ontario|england|uk|australia)\b", re.I)
 MASSACHUSETTS = re.compile(r"massachusetts|\bma\b|mass\.", re.I)
 
-# (pattern, what the reply says it cannot help with). Narrow on purpose: a question that
-# merely mentions lunch or a bus (a fight at lunch, a knife on the bus) stays in scope.
-TOPICS: list[tuple[re.Pattern, str]] = [
+# A question about who may see or share a record stays in scope whatever record it names
+# ("can the school cop look at my daughter's IEP?").
+RECORDS_ACCESS = re.compile(r"\b(sro|school cop|cops?|police|officers?)\b.*\b(see|look|read|access|share|give|show)"
+                            r"|\b(see|look|read|access|share|give|show)\w*\b.*\b(sro|school cop|cops?|police|officers?)\b",
+                            re.I)
+
+# (pattern, what the reply says it cannot help with, a pattern that keeps it in scope anyway).
+# Narrow on purpose: a question that merely mentions lunch or a bus (a fight at lunch, a knife
+# on the bus) stays in scope.
+TOPICS: list[tuple[re.Pattern, str, re.Pattern | None]] = [
     (re.compile(r"\b(represent (me|my|him|her|us)|be (my|our|his|her) (lawyer|attorney)|"
                 r"(write|draft|file) (up )?(the|a|my) (lawsuit|complaint|motion) for me|"
-                r"file it for me)\b", re.I), "legal representation or filing court papers for you"),
-    (re.compile(r"\b(get paid|paid|salary|salaries|wages?|earn)\b", re.I), "pay, salaries or budgets"),
-    (re.compile(r"\btitle ix\b", re.I), "Title IX sexual-harassment procedures"),
-    (re.compile(r"\b(what'?s|what is) for lunch\b|\blunch menu\b", re.I), "school menus or schedules"),
-    (re.compile(r"\bwhat time does (the )?bus\b|\bbus (route|schedule|\d+)\b", re.I), "bus routes or schedules"),
+                r"file it for me)\b", re.I), "legal representation or filing court papers for you", None),
+    (re.compile(r"\b(get paid|paid|salary|salaries|wages?|earn)\b", re.I), "pay, salaries or budgets", None),
+    (re.compile(r"\btitle ix\b", re.I), "Title IX sexual-harassment procedures", None),
+    (re.compile(r"\b(what'?s|what is) for lunch\b|\blunch menu\b", re.I), "school menus or schedules", None),
+    (re.compile(r"\bwhat time does (the )?bus\b|\bbus (route|schedule|\d+)\b", re.I), "bus routes or schedules", None),
     (re.compile(r"\b(snow|weather|storm)\b.*\b(cancel|closed|delay)|\b(cancel|closed|delay)\w*\b.*\bsnow\b", re.I),
-     "school closings"),
+     "school closings", None),
     (re.compile(r"\bwhich\b.*\b(brand|product|vendor|company)\b|\bbest (brand|product)\b", re.I),
-     "product recommendations"),
-    (re.compile(r"\bmcas\b", re.I), "MCAS testing"),
-    (re.compile(r"\b(iep|504 plan|special education evaluation)\b", re.I), "special education (IEP or 504) procedures"),
+     "product recommendations", None),
+    (re.compile(r"\bmcas\b", re.I), "MCAS testing", None),
+    (re.compile(r"\b(iep|504 plan|special education evaluation)\b", re.I), "special education (IEP or 504) procedures",
+     RECORDS_ACCESS),
 ]
 
 
@@ -37,7 +45,7 @@ def out_of_scope(question: str) -> str | None:
     place = OTHER_PLACES.search(question)
     if place and not MASSACHUSETTS.search(question):
         return f"the law or practice of {place.group(0).upper() if len(place.group(0)) <= 4 else place.group(0).title()}"
-    for pattern, what in TOPICS:
-        if pattern.search(question):
+    for pattern, what, unless in TOPICS:
+        if pattern.search(question) and not (unless and unless.search(question)):
             return what
     return None

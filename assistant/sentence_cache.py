@@ -34,12 +34,16 @@ def save(path: Path, texts: list[str], vectors: np.ndarray) -> None:
     os.replace(tmp, path)
 
 
-def build(settings: Settings, collection: str, texts: list[str], embedder, previous: str | None) -> None:
-    """Embed the sentences not in the previous index's cache; save the cache of this one."""
+def build(settings: Settings, collection: str, texts: list[str], embedder, previous: str | None,
+          fresh: dict[str, np.ndarray] | None = None) -> None:
+    """Save this index's cache: vectors from the previous index's cache, then `fresh` ones (read in
+    their passage during this ingest), and only the sentences still missing embedded on their own."""
     known: dict[str, np.ndarray] = {}
     if previous:
         old_texts, old_vectors = load(path_for(settings, previous))
         known = dict(zip(old_texts, old_vectors))
+    for text, vector in (fresh or {}).items():
+        known.setdefault(text, vector)
     texts = list(dict.fromkeys(texts))
     missing = [t for t in texts if t not in known]
     if missing:

@@ -51,17 +51,22 @@ LABEL_PREFIX = re.compile(r"^(\([A-Za-z0-9]{1,6}\)\s*)+")
 MIN_QUOTABLE_CHARS = 25
 
 
-def quotable_sentences(text: str) -> list[str]:
-    """The sentences of a chunk the composer may quote: verbatim, without a leading "(ii)" label."""
+def quotable_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of a chunk the composer may quote: without a leading "(ii)" label."""
     out = []
     for start, end in sentence_spans(text):
-        sentence = text[start:end]
-        label = LABEL_PREFIX.match(sentence)
+        label = LABEL_PREFIX.match(text[start:end])
         if label:
-            sentence = sentence[label.end():]
+            start += label.end()
+        sentence = text[start:end]
         # A sentence that restates a question ("Parents often ask whether…?") answers nothing.
         lowered = sentence.lower()
         restates = sentence.rstrip().endswith("?") or "often ask" in lowered
         if len(sentence) >= MIN_QUOTABLE_CHARS and not sentence.startswith("#") and not restates:
-            out.append(sentence)
+            out.append((start, end))
     return out
+
+
+def quotable_sentences(text: str) -> list[str]:
+    """The sentences of a chunk the composer may quote, verbatim."""
+    return [text[start:end] for start, end in quotable_spans(text)]

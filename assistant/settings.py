@@ -78,7 +78,7 @@ class Settings(BaseSettings):
         2000, description="Questions longer than this are refused with a polite message."
     )
     answer_sentences: int = Field(
-        5, description="How many sentences the direct answer quotes at most."
+        7, description="How many sentences the direct answer quotes at most."
     )
     source_sentences: int = Field(
         3, description="How many official-text passages 'What the sources say' quotes at most."
@@ -88,7 +88,7 @@ class Settings(BaseSettings):
         description="Minimum support score (0-1) of the best passage; below it the assistant abstains.",
     )
     mmr_lambda: float = Field(
-        0.7, description="Relevance/novelty balance when choosing sentences (1 = relevance only)."
+        0.85, description="Relevance/novelty balance when choosing sentences (1 = relevance only)."
     )
     fetch_timeout_s: float = Field(20.0, description="Timeout of one download in `corpus fetch`.")
     fetch_retries: int = Field(2, description="Extra attempts of a failed download in `corpus fetch`.")

@@ -24,6 +24,8 @@ REFERRAL = {
 DISCLAIMER = "General information, not legal advice. Sources as of {as_of}."
 ABSTAIN_DISCLAIMER = "_General information, not legal advice. Indexed sources as of {as_of} at the latest._"
 UNVERIFIED_MARK = " (plain-language guide section not yet checked against the official text)"
+UNVERIFIED_NOTE = ("Sources marked \"not yet checked\" are sections of our plain-language guide that we could "
+                   "not check against the official text; read the official provision before relying on them.")
 PREMISE_NOTE = "Check the premise of the question against the provisions quoted here."
 
 ABSTAIN = {

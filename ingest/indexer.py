@@ -12,7 +12,7 @@ from pathlib import Path
 
 from assistant import sentence_cache
 from assistant.registry import Registry, load_registry
-from assistant.sentences import quotable_sentences
+from assistant.sentences import quotable_sentences, quotable_spans
 from assistant.settings import Settings
 from ingest.chunker import chunk_document
 from ingest.documents import ORIGIN_USER, Chunk, Document, LoadError
@@ -115,11 +115,11 @@ def build_index(settings: Settings, user_files: Iterable[UserFile] = (), *, embe
     if to_copy:
         store.copy(active, target, to_copy)
     embedder = embedder or embedder_for(settings)
-    _embed_into(store, target, to_embed, embedder, progress)
+    in_context = _embed_into(store, target, to_embed, embedder, progress)
     if store.ids(target) != set(wanted):
         raise RuntimeError(f"index {target} is incomplete; the previous index still answers")
     sentences = [s for chunk in wanted.values() for s in quotable_sentences(chunk.text)]
-    sentence_cache.build(settings, target, sentences, embedder, active)
+    sentence_cache.build(settings, target, sentences, embedder, active, in_context)
 
     store.write_manifest(_manifest(target, wanted, docs, embedder))
     for name in store.collection_names():
@@ -145,19 +145,33 @@ def _refresh_sentence_cache(settings: Settings, collection: str, chunks: dict[st
         sentence_cache.build(settings, collection, sorted(sentences), embedder, collection)
 
 
-def _embed_into(store, target: str, chunks: list[Chunk], embedder, progress: bool) -> None:
+def _embed_into(store, target: str, chunks: list[Chunk], embedder, progress: bool) -> dict:
+    """Store each chunk's vector; return the vectors of its quotable sentences, read in context."""
+    sentence_vectors: dict = {}
     if not chunks:
         store.collection(target, create=True)
-        return
+        return sentence_vectors
+    # Batches of similar length waste less time on padding.
+    chunks = sorted(chunks, key=lambda c: (len(c.search_text), c.id))
     from tqdm import tqdm
 
     bar = tqdm(total=len(chunks), desc="Embedding chunks", unit="chunk", file=sys.stderr,
                disable=not progress)
     for i in range(0, len(chunks), EMBED_BATCH):
         part = chunks[i:i + EMBED_BATCH]
-        store.add(target, part, embedder.embed([c.search_text for c in part]))
+        spans = [quotable_spans(c.text) for c in part]
+        # The chunk text ends its search text (after the heading context), so offsets shift by the rest.
+        shifted = [[(lo + len(c.search_text) - len(c.text), hi + len(c.search_text) - len(c.text))
+                    for lo, hi in sp] for c, sp in zip(part, spans)]
+        vectors, in_context = embedder.embed_passages([c.search_text for c in part], shifted)
+        store.add(target, part, vectors)
+        for chunk, sp, found in zip(part, spans, in_context):
+            for (lo, hi), vector in zip(sp, found):
+                if vector is not None:
+                    sentence_vectors.setdefault(chunk.text[lo:hi], vector)
         bar.update(len(part))
     bar.close()
+    return sentence_vectors
 
 
 def _fingerprint(chunks: dict[str, Chunk]) -> str:

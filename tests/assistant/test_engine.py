@@ -46,6 +46,22 @@ def test_every_quote_is_verbatim_in_its_cited_chunk(assistant, shared_settings):
                 assert sentence.text in stored_text(shared_settings, answer.citations[sentence.n - 1].chunk_id)
 
 
+def test_unverified_sources_get_a_note_not_an_answer_sentence(assistant):
+    from assistant import templates
+    from assistant.compose import VERIFICATION_NOTE
+
+    questions = ["A student swore at me in class. Should I call the SRO?",
+                 "Who sits on the SRO MOU commission?", "Can the SRO see my child's records?"]
+    unverified_seen = 0
+    for question in questions:
+        answer = assistant.ask(question)
+        unverified = any(c.status == "unverified" for c in answer.citations)
+        unverified_seen += unverified
+        assert (templates.UNVERIFIED_NOTE in answer.markdown) == unverified
+        assert not [s.text for s in answer.sentences if s.n is not None and VERIFICATION_NOTE.search(s.text)]
+    assert unverified_seen  # at least one answer leaned on an unverified guide section
+
+
 def test_json_contract(assistant):
     data = assistant.ask(SWEARING, audience="teacher").to_json(id="case-1")
     jsonschema.validate(data, ANSWER_SCHEMA)

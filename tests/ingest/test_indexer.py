@@ -7,6 +7,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import numpy as np
+
 from assistant.settings import Settings
 from assistant.store import VectorStore
 from ingest.indexer import UserFile, build_index
@@ -98,14 +100,14 @@ def test_crash_mid_ingest_leaves_the_old_index_answering(data_dir, tmp_path, emb
         from assistant.settings import Settings
         from ingest.indexer import UserFile, build_index
         embedder = load_embedder()
-        real = embedder.embed
+        real = embedder.embed_passages
         calls = []
-        def dying_embed(texts, **kw):
+        def dying_embed(texts, spans, **kw):
             calls.append(1)
             if len(calls) == 2:
                 os.kill(os.getpid(), signal.SIGKILL)
-            return real(texts, **kw)
-        embedder.embed = dying_embed
+            return real(texts, spans, **kw)
+        embedder.embed_passages = dying_embed
         settings = Settings(data_dir={str(data_dir)!r}, guide_dir={str(settings.guide_dir)!r}, corpus_mirror=None)
         build_index(settings, [UserFile({str(big)!r})], embedder=embedder, progress=False)
     """)
@@ -129,3 +131,39 @@ def test_manifest_lists_sources(data_dir, tmp_path, embedder):
     manifest = json.loads(settings.manifest_path.read_text())
     assert manifest["embedding_model"] == "all-MiniLM-L6-v2"
     assert manifest["sources"]["guide:test-swearing"]["chunks"] == 1
+
+
+class CountingEmbedder:
+    """The real model, counting how many texts it embeds one by one (not inside a passage)."""
+
+    def __init__(self, real):
+        self.real, self.alone = real, 0
+        self.name, self.dimension = real.name, real.dimension
+
+    def embed(self, texts, batch_size=16):
+        self.alone += len(texts)
+        return self.real.embed(texts, batch_size)
+
+    def embed_passages(self, texts, spans, batch_size=16):
+        return self.real.embed_passages(texts, spans, batch_size)
+
+
+def test_sentence_vectors_come_from_the_chunk_pass(data_dir, tmp_path, embedder):
+    from assistant import sentence_cache
+    from assistant.sentences import quotable_sentences
+
+    guide = tmp_path / "guide"
+    guide.mkdir()
+    for name in ("usc-20-1232g.md", "practical-teacher-involve-sro.md"):  # two files of the shipped guide
+        (guide / name).write_text((ROOT / "corpus" / "guide" / name).read_text())
+    settings = Settings(data_dir=data_dir, guide_dir=guide, corpus_mirror=None)
+    counting = CountingEmbedder(embedder)
+    report = build_index(settings, embedder=counting, progress=False)
+    store = VectorStore(settings)
+    _, chunks = store.all_chunks(report.collection)
+    wanted = {s for c in chunks for s in quotable_sentences(c.text)}
+    texts, vectors = sentence_cache.load(sentence_cache.path_for(settings, report.collection))
+    assert set(texts) == wanted and len(vectors) == len(texts)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    # Only sentences past the model's token limit are embedded on their own.
+    assert counting.alone < 0.1 * len(wanted)

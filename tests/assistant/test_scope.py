@@ -1,0 +1,35 @@
+"""Out-of-scope rules: narrow topics, with a way back in for records questions."""
+
+import pytest
+
+from assistant.scope import out_of_scope
+
+
+@pytest.mark.parametrize("question", [
+    "How do I ask for an IEP evaluation for my son's ADHD?",
+    "what goes in a 504 plan?",
+])
+def test_special_education_procedures_are_out_of_scope(question):
+    assert out_of_scope(question) == "special education (IEP or 504) procedures"
+
+
+@pytest.mark.parametrize("question", [
+    "can the school cop look at my daughter's IEP and counseling file?",
+    "Can the SRO see my son's 504 plan?",
+    "may the school share the IEP with police?",
+])
+def test_who_may_see_a_special_education_record_stays_in_scope(question):
+    assert out_of_scope(question) is None
+
+
+@pytest.mark.parametrize("question, what", [
+    ("What is the SRO law in Texas?", "the law or practice of Texas"),
+    ("how much do SROs get paid", "pay, salaries or budgets"),
+    ("whats the lunch menu tomorrow", "school menus or schedules"),
+])
+def test_other_topics_and_places_are_named(question, what):
+    assert out_of_scope(question) == what
+
+
+def test_a_fight_at_lunch_stays_in_scope():
+    assert out_of_scope("Two kids had a fight at lunch. Should I call the SRO?") is None
