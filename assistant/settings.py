@@ -84,7 +84,7 @@ class Settings(BaseSettings):
         3, description="How many official-text passages 'What the sources say' quotes at most."
     )
     abstain_threshold: float = Field(
-        0.5,
+        0.45,
         description="Minimum support score (0-1) of the best passage; below it the assistant abstains.",
     )
     mmr_lambda: float = Field(
