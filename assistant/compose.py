@@ -59,9 +59,12 @@ class SentenceVectors:
         self.cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self.lock = threading.Lock()
 
-    def preload(self, texts: list[str], vectors: np.ndarray) -> None:
-        for text, vec in zip(texts, vectors):
-            self.cache[text] = vec
+    def preload(self, texts: list[str], vectors) -> None:
+        with self.lock:  # an upload preloads while other requests read
+            for text, vec in zip(texts, vectors):
+                self.cache[text] = vec
+            while len(self.cache) > self.size:
+                self.cache.popitem(last=False)
 
     def get(self, texts: list[str]) -> np.ndarray:
         with self.lock:  # requests run in threads; eviction must not race a lookup
@@ -87,8 +90,9 @@ def candidates(retrieved: list[Retrieved]) -> list[Candidate]:
         if seen.get(origin, 0) >= CANDIDATE_CHUNKS:
             continue
         seen[origin] = seen.get(origin, 0) + 1
+        guide = origin == ORIGIN_GUIDE
         out.extend(Candidate(sentence, item, rank) for sentence in quotable_sentences(item.chunk.text)
-                   if not VERIFICATION_NOTE.search(sentence))
+                   if not (guide and VERIFICATION_NOTE.search(sentence)))
     return out
 
 
@@ -193,18 +197,27 @@ def compose(retrieved: list[Retrieved], *, query_text: str, query_vec: np.ndarra
     return sentences, book
 
 
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>!])")
+
+
+def escape_markdown(text: str) -> str:
+    """Text shown as itself in Markdown: an uploaded file's "![x](url)" or "*" must not become an
+    image, a link or emphasis. The characters stay; only their Markdown meaning goes."""
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
 def render(sentences: list[Sentence], book: CitationBook, audience: str | None, as_of: str) -> str:
     lines: list[str] = []
     direct = [s for s in sentences if s.part == "direct"]
     quoted = [s for s in sentences if s.part == "sources"]
     actions = [s for s in sentences if s.part == "actions"]
     notes = [s for s in sentences if s.part == "template"]
-    lines += [templates.HEADING_DIRECT, " ".join(f"{s.text} [{s.n}]" for s in direct), ""]
+    lines += [templates.HEADING_DIRECT, " ".join(f"{escape_markdown(s.text)} [{s.n}]" for s in direct), ""]
     if quoted:
         lines.append(templates.HEADING_SOURCES)
-        lines += [f"> {s.text} [{s.n}]\n" for s in quoted]
+        lines += [f"> {escape_markdown(s.text)} [{s.n}]\n" for s in quoted]
     lines.append(templates.HEADING_ACTIONS.get(audience, templates.HEADING_ACTIONS[None]))
-    lines += [f"- {s.text} [{s.n}]" for s in actions]
+    lines += [f"- {escape_markdown(s.text)} [{s.n}]" for s in actions]
     lines += [f"- {templates.REFERRAL.get(audience, templates.REFERRAL[None])}", ""]
     lines += [f"_{s.text}_" for s in notes]
     if any(c.status == "unverified" for c in book.citations):
@@ -213,7 +226,7 @@ def render(sentences: list[Sentence], book: CitationBook, audience: str | None, 
     for c in book.citations:
         where = f", p. {c.page}" if c.page else ""
         mark = templates.UNVERIFIED_MARK if c.status == "unverified" else ""
-        lines.append(f"{c.n}. {c.title}, {c.pinpoint}{where}{mark}. <{c.url}>" if c.url
-                     else f"{c.n}. {c.title}, {c.pinpoint}{where}{mark}.")
+        name = f"{escape_markdown(c.title)}, {escape_markdown(c.pinpoint)}"
+        lines.append(f"{c.n}. {name}{where}{mark}. <{c.url}>" if c.url else f"{c.n}. {name}{where}{mark}.")
     lines += ["", f"_{templates.DISCLAIMER.format(as_of=as_of)}_"]
     return "\n".join(lines)

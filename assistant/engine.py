@@ -20,6 +20,7 @@ from assistant.settings import Settings
 from assistant.store import SessionStore, VectorStore
 from ingest.chunker import chunk_document
 from ingest.documents import LoadError
+from ingest.indexer import embed_chunks
 from ingest.loaders import load_file
 
 PREMISE_CUES = ("since ", "because ", "isn't it", "isnt it", "i heard", "i was told", "right?",
@@ -89,7 +90,10 @@ class Assistant:
                                      min_chars=self.settings.chunk_min_chars))
         if not chunks:
             raise LoadError(f"{path.name}: no text found")
-        self.sessions.add(session_id, chunks, self.embedder.embed([c.search_text for c in chunks]))
+        vectors, sentence_vectors = embed_chunks(chunks, self.embedder)
+        # Its sentences are read in their passage, like those of the shared index.
+        self.vectors.preload(list(sentence_vectors), list(sentence_vectors.values()))
+        self.sessions.add(session_id, chunks, vectors)
         all_chunks, vectors = self.sessions.chunks(session_id)
         with self._lock:
             self._session_sources[session_id] = IndexSource(

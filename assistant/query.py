@@ -109,14 +109,16 @@ def prepare(question: object, history: list[dict] | None, max_chars: int) -> Que
         query.problem = "language"
         return query
     query.injection = bool(INJECTION.search(text))
-    earlier = previous_user_turns(history)
+    # A turn that was itself refused as too long is no context for the next one.
+    earlier = [t for t in previous_user_turns(history) if len(t) <= max_chars]
     context = text
     if earlier and (len(text.split()) <= 12 or FOLLOW_UP.search(text)):
         # A follow-up ("and if he's 17?") is searched together with the question it follows.
         query.is_follow_up = True
         context = f"{earlier[-1]} {text}"
-    # Judged on this turn alone: "also, what's for lunch?" after a records question is still off topic.
-    query.out_of_scope = out_of_scope(text)
+    # Judged on this turn: "also, what's for lunch?" after a records question is still off topic,
+    # but "and her IEP?" after "can the police see my kid's records?" is a records question.
+    query.out_of_scope = out_of_scope(text, context)
     query.context_text = context
     query.search_text = expand(context)
     return query

@@ -10,14 +10,17 @@ OTHER_PLACES = re.compile(
     r"michigan|minnesota|mississippi|missouri|montana|nebraska|nevada|new hampshire|new jersey|"
     r"new mexico|new york|nyc|nypd|north carolina|north dakota|ohio|oklahoma|oregon|pennsylvania|"
     r"rhode island|south carolina|south dakota|tennessee|texas|utah|vermont|virginia|washington state|"
-    r"west virginia|wisconsin|wyoming|canada|ontario|england|uk|australia)\b", re.I)
+    r"west virginia|wisconsin|wyoming|canada|ontario|(?<!new )england|uk|australia)\b", re.I)
 MASSACHUSETTS = re.compile(r"massachusetts|\bma\b|mass\.", re.I)
 
 # A question about who may see or share a record stays in scope whatever record it names
 # ("can the school cop look at my daughter's IEP?").
-RECORDS_ACCESS = re.compile(r"\b(sro|school cop|cops?|police|officers?)\b.*\b(see|look|read|access|share|give|show)"
-                            r"|\b(see|look|read|access|share|give|show)\w*\b.*\b(sro|school cop|cops?|police|officers?)\b",
-                            re.I)
+_WHO = r"\b(sro|school cop|cops?|police|officers?)\b"
+_SEE = (r"\b(see|sees|seen|seeing|look|looks|looking|looked|read|reads|reading|access|accessed|share|shares|"
+        r"shared|sharing|give|gives|given|giving|show|shows|shown|showing|get|gets|view|views|copy|obtain)\b")
+RECORDS_ACCESS = re.compile(f"{_WHO}.*{_SEE}|{_SEE}.*{_WHO}", re.I)
+# Short names said in capitals; other places are title-cased.
+ACRONYMS = {"uk", "nyc", "nypd"}
 
 # (pattern, what the reply says it cannot help with, a pattern that keeps it in scope anyway).
 # Narrow on purpose: a question that merely mentions lunch or a bus (a fight at lunch, a knife
@@ -40,12 +43,14 @@ TOPICS: list[tuple[re.Pattern, str, re.Pattern | None]] = [
 ]
 
 
-def out_of_scope(question: str) -> str | None:
-    """A short description of what the question asks that is out of scope, or None."""
+def out_of_scope(question: str, context: str | None = None) -> str | None:
+    """A short description of what the question asks that is out of scope, or None. `context` (the
+    question with the turn it follows) can keep a topic in scope through its `unless` pattern."""
     place = OTHER_PLACES.search(question)
     if place and not MASSACHUSETTS.search(question):
-        return f"the law or practice of {place.group(0).upper() if len(place.group(0)) <= 4 else place.group(0).title()}"
+        name = place.group(0)
+        return f"the law or practice of {name.upper() if name.lower() in ACRONYMS else name.title()}"
     for pattern, what, unless in TOPICS:
-        if pattern.search(question) and not (unless and unless.search(question)):
+        if pattern.search(question) and not (unless and unless.search(context or question)):
             return what
     return None

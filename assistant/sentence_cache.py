@@ -11,6 +11,11 @@ import numpy as np
 from assistant.settings import Settings
 
 
+# What the vectors are: read in their passage (this version) rather than embedded one by one
+# (older caches, which are rebuilt rather than mixed in).
+KIND = "in-passage-1"
+
+
 def path_for(settings: Settings, collection: str) -> Path:
     return settings.data_dir / f"sentences-{collection}.npz"
 
@@ -20,6 +25,8 @@ def load(path: Path) -> tuple[list[str], np.ndarray]:
         return [], np.zeros((0, 0), dtype=np.float32)
     try:
         with np.load(path, allow_pickle=False) as data:
+            if "kind" not in data.files or str(data["kind"]) != KIND:
+                return [], np.zeros((0, 0), dtype=np.float32)
             return [str(t) for t in data["texts"]], data["vectors"].astype(np.float32)
     except (OSError, ValueError, KeyError):
         return [], np.zeros((0, 0), dtype=np.float32)  # a damaged cache is rebuilt lazily
@@ -30,20 +37,20 @@ def save(path: Path, texts: list[str], vectors: np.ndarray) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".sentences-", suffix=".npz")
     os.close(fd)
     with open(tmp, "wb") as fh:
-        np.savez(fh, texts=np.array(texts, dtype=str), vectors=vectors.astype(np.float32))
+        np.savez(fh, texts=np.array(texts, dtype=str), vectors=vectors.astype(np.float32), kind=np.array(KIND))
     os.replace(tmp, path)
 
 
 def build(settings: Settings, collection: str, texts: list[str], embedder, previous: str | None,
           fresh: dict[str, np.ndarray] | None = None) -> None:
-    """Save this index's cache: vectors from the previous index's cache, then `fresh` ones (read in
-    their passage during this ingest), and only the sentences still missing embedded on their own."""
+    """Save this index's cache: `fresh` vectors (read in their passage during this ingest), then
+    the previous index's cache, and only the sentences still missing (past the model's token
+    limit) embedded on their own."""
     known: dict[str, np.ndarray] = {}
     if previous:
         old_texts, old_vectors = load(path_for(settings, previous))
         known = dict(zip(old_texts, old_vectors))
-    for text, vector in (fresh or {}).items():
-        known.setdefault(text, vector)
+    known.update(fresh or {})
     texts = list(dict.fromkeys(texts))
     missing = [t for t in texts if t not in known]
     if missing:

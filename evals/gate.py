@@ -21,7 +21,10 @@ def metric_drops(baseline: dict, current: dict) -> list[str]:
     drops = []
     for name in HIGHER_IS_BETTER + LOWER_IS_BETTER:
         old, new = baseline.get(name), current.get(name)
-        if old is None or new is None:
+        if old is None:
+            continue
+        if new is None:  # e.g. no answer had citations any more: nothing left to measure is a drop
+            drops.append(f"{name} {old:.3f} -> not measured")
             continue
         worse = old - new if name in HIGHER_IS_BETTER else new - old
         if worse > tolerance(name) + 1e-9:
@@ -54,7 +57,10 @@ def case_diff(baseline_cases: list[dict], current_cases: list[dict]) -> dict:
 def compare(baseline: dict | None, report: dict) -> dict:
     """The gate's verdict: {"baseline": bool, "drops": [...], "diff": {...}, "failed": bool}."""
     if not baseline:
-        return {"baseline": False, "drops": [], "diff": None, "failed": False}
+        # A missing baseline must not switch the gate off silently.
+        return {"baseline": False, "drops": [], "diff": None, "failed": True}
     drops = metric_drops(baseline.get("metrics") or {}, report.get("metrics") or {})
     diff = case_diff(baseline.get("cases") or [], report.get("cases") or [])
-    return {"baseline": True, "drops": drops, "diff": diff, "failed": bool(drops or diff["regressed"])}
+    # Dropping a case from the set would hide its regression; removing one needs a new baseline.
+    failed = bool(drops or diff["regressed"] or diff["removed"])
+    return {"baseline": True, "drops": drops, "diff": diff, "failed": failed}

@@ -76,6 +76,8 @@ def quote_problems(citations: list[dict], chunk_texts: dict[str, str]) -> list[s
     problems = []
     for c in citations:
         stored = chunk_texts.get(c.get("chunk_id"))
+        if not c.get("quote"):
+            problems.append(f"[{c.get('n')}] has no quote")
         for quote in [c.get("quote") or ""] + list(c.get("quotes") or []):
             if quote and (stored is None or quote not in stored):
                 problems.append(f"[{c.get('n')}] quote not verbatim: {quote[:60]!r}")
@@ -100,7 +102,7 @@ def sentence_supported(sentence: dict, mode: str, citations: dict[int, dict], ch
     if not sentence.get("verified", False):
         return False
     plain = re.sub(r"\[\d+\]", "", text)
-    if any(number not in source for number in _NUMBER.findall(plain)):
+    if not set(_NUMBER.findall(plain)) <= set(_NUMBER.findall(source)):  # "5 days" is not in "45 days"
         return False
     words = set(_WORD.findall(plain.lower()))
     found = sum(1 for w in words if w in source.lower())
@@ -138,8 +140,12 @@ def score_case(case: dict, result: dict, index_ids: set[str] | None = None,
     forbidden = forbidden_found(text, case.get("must_not_include") or [])
     cited_gold = any(hits_gold(g, pinpoints_of(c)) for g in gold for c in citations) if gold else None
     cite_issues = None if index_ids is None else citation_problems(text, citations, index_ids)
+    if cite_issues is not None and not result.get("abstained") and not citations:
+        cite_issues.append("an answer with no citations")
     quote_issues = None if chunk_texts is None else quote_problems(citations, chunk_texts)
     support_issues = None if chunk_texts is None else support_problems(result, chunk_texts)
+    if chunk_texts is not None and support_issues is None and not result.get("abstained"):
+        support_issues = ["an answer with no cited sentence"]
 
     failures = []
     if answerable:
@@ -174,7 +180,9 @@ def aggregate(scores: list[dict]) -> dict:
     unanswerable = [s for s in scores if not s["answerable"]]
     abstained = [s for s in scores if s["abstained"]]
     with_gold = [s for s in answerable if s["recall_at_5"] is not None]
-    cited = [s for s in scores if s["has_citations"]]
+    # Every answer (not only those with citations) counts, so an answer that lost its citations
+    # lowers citation validity instead of dropping out of the measure.
+    answered = [s for s in scores if not s["abstained"]]
     groups = sum(s["groups"] for s in answerable)
     true_abstentions = sum(1 for s in unanswerable if s["abstained"])
     latencies = [s["latency_ms"] for s in scores]
@@ -189,9 +197,9 @@ def aggregate(scores: list[dict]) -> dict:
         "recall_at_5": _mean([s["recall_at_5"] for s in with_gold]),
         "mrr": _mean([s["rr"] for s in with_gold]),
         "gold_cited": share(answerable, "cited_gold"),
-        "citation_validity": share(cited, "citation_ok") if cited else None,
-        "quote_fidelity": share(cited, "quote_ok") if cited else None,
-        "quote_or_support": share(cited, "support_ok") if cited else None,
+        "citation_validity": share(answered, "citation_ok"),
+        "quote_fidelity": share(answered, "quote_ok"),
+        "quote_or_support": share(answered, "support_ok"),
         "key_fact_coverage": sum(s["groups_covered"] for s in answerable) / groups if groups else None,
         "forbidden_rate": _mean([1.0 if s["forbidden"] else 0.0 for s in scores]),
         "abstention_precision": true_abstentions / len(abstained) if abstained else None,

@@ -137,22 +137,30 @@ def run_cli(args, settings) -> int:
             print(f"wrote {path}")
     print(summary(data))
     if getattr(args, "write_baseline", False):
+        if verdict["failed"] and verdict["baseline"]:
+            print("note: this run regressed against the old baseline, which it now replaces:", file=sys.stderr)
+            _print_failures(verdict)
         keep = {k: v for k, v in data.items() if k not in ("gate", "vanilla")}
         baseline_path.parent.mkdir(parents=True, exist_ok=True)
         baseline_path.write_text(json.dumps(keep, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"baseline saved to {baseline_path}")
         return 0
     if not verdict["baseline"]:
-        print(f"no baseline at {baseline_path}: gate not applied")
-        return 0
+        print(f"GATE: no baseline at {baseline_path}; create one with --write-baseline", file=sys.stderr)
+        return 1
     if verdict["failed"]:
-        for drop in verdict["drops"]:
-            print(f"GATE: metric dropped: {drop}", file=sys.stderr)
-        for case in verdict["diff"]["regressed"]:
-            print(f"GATE: {case['id']} passed before and fails now: {'; '.join(case['failures'])}",
-                  file=sys.stderr)
+        _print_failures(verdict)
         return 1
     diff = verdict["diff"]
     print(f"gate passed against {baseline_path} ({len(diff['answer_changed'])} answers and "
           f"{len(diff['citations_changed'])} citation lists changed)")
     return 0
+
+
+def _print_failures(verdict: dict) -> None:
+    for drop in verdict["drops"]:
+        print(f"GATE: metric dropped: {drop}", file=sys.stderr)
+    for case in verdict["diff"]["regressed"]:
+        print(f"GATE: {case['id']} passed before and fails now: {'; '.join(case['failures'])}", file=sys.stderr)
+    for cid in verdict["diff"]["removed"]:
+        print(f"GATE: {cid} is in the baseline but not in the set", file=sys.stderr)

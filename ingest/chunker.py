@@ -101,16 +101,22 @@ def _sentence_windows(text: str, start: int, end: int, max_chars: int) -> Iterat
 
 
 def _paragraph_spans(text: str, min_chars: int = 200) -> Iterator[tuple[int, int]]:
-    """Paragraphs of a guide section; a short one joins the next, so each chunk says one thing."""
+    """Paragraphs of a guide section; a short one joins the next (the last, short one joins the
+    one before), so each chunk says one thing and no chunk is a lone caveat."""
+    spans: list[tuple[int, int]] = []
     start = None
     for match in re.finditer(r"[^\n](?:.|\n(?!\n))*", text):
         if start is None:
             start = match.start()
         if match.end() - start >= min_chars:
-            yield start, match.end()
+            spans.append((start, match.end()))
             start = None
     if start is not None:
-        yield start, len(text)
+        if spans:
+            spans[-1] = (spans[-1][0], len(text))
+        else:
+            spans.append((start, len(text)))
+    yield from spans
 
 
 def _split_fixed(doc: Document, *, max_chars: int) -> Iterator[Chunk]:

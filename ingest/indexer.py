@@ -135,14 +135,36 @@ def build_index(settings: Settings, user_files: Iterable[UserFile] = (), *, embe
 
 
 def _refresh_sentence_cache(settings: Settings, collection: str, chunks: dict[str, Chunk], embedder) -> None:
-    """Same chunks, but the quotable sentences may differ (a code change): embed only those missing."""
+    """Same chunks, but the cache lacks some quotable sentences (a code change, or a cache from an
+    older version): read the chunks that hold them through the model again."""
     sentences = {s for chunk in chunks.values() for s in quotable_sentences(chunk.text)}
     cached, _ = sentence_cache.load(sentence_cache.path_for(settings, collection))
-    if sentences - set(cached):
+    missing = sentences - set(cached)
+    if missing:
         from assistant.embeddings import embedder_for
 
         embedder = embedder or embedder_for(settings)
-        sentence_cache.build(settings, collection, sorted(sentences), embedder, collection)
+        holders = [c for c in chunks.values() if missing.intersection(quotable_sentences(c.text))]
+        fresh: dict = {}
+        for i in range(0, len(holders), EMBED_BATCH):
+            fresh.update(embed_chunks(holders[i:i + EMBED_BATCH], embedder)[1])
+        sentence_cache.build(settings, collection, sorted(sentences), embedder, collection, fresh)
+
+
+def embed_chunks(chunks: list[Chunk], embedder):
+    """One pass through the model: each chunk's vector, and a vector for each of its quotable
+    sentences read in its passage ({sentence: vector}; a sentence past the token limit is left out)."""
+    spans = [quotable_spans(c.text) for c in chunks]
+    # The chunk text ends its search text (after the heading context), so offsets shift by the rest.
+    shifted = [[(lo + len(c.search_text) - len(c.text), hi + len(c.search_text) - len(c.text))
+                for lo, hi in sp] for c, sp in zip(chunks, spans)]
+    vectors, in_context = embedder.embed_passages([c.search_text for c in chunks], shifted)
+    sentence_vectors: dict = {}
+    for chunk, sp, found in zip(chunks, spans, in_context):
+        for (lo, hi), vector in zip(sp, found):
+            if vector is not None:
+                sentence_vectors.setdefault(chunk.text[lo:hi], vector)
+    return vectors, sentence_vectors
 
 
 def _embed_into(store, target: str, chunks: list[Chunk], embedder, progress: bool) -> dict:
@@ -159,16 +181,10 @@ def _embed_into(store, target: str, chunks: list[Chunk], embedder, progress: boo
                disable=not progress)
     for i in range(0, len(chunks), EMBED_BATCH):
         part = chunks[i:i + EMBED_BATCH]
-        spans = [quotable_spans(c.text) for c in part]
-        # The chunk text ends its search text (after the heading context), so offsets shift by the rest.
-        shifted = [[(lo + len(c.search_text) - len(c.text), hi + len(c.search_text) - len(c.text))
-                    for lo, hi in sp] for c, sp in zip(part, spans)]
-        vectors, in_context = embedder.embed_passages([c.search_text for c in part], shifted)
+        vectors, found = embed_chunks(part, embedder)
         store.add(target, part, vectors)
-        for chunk, sp, found in zip(part, spans, in_context):
-            for (lo, hi), vector in zip(sp, found):
-                if vector is not None:
-                    sentence_vectors.setdefault(chunk.text[lo:hi], vector)
+        for text, vector in found.items():
+            sentence_vectors.setdefault(text, vector)
         bar.update(len(part))
     bar.close()
     return sentence_vectors

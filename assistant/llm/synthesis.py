@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from assistant import templates
 from assistant.answer import Answer, Sentence
-from assistant.compose import Candidate, CitationBook, render
+from assistant.compose import Candidate, CitationBook, escape_markdown, render
 from assistant.llm import client, prompts
 from assistant.llm.passages import Passage, select
 from assistant.llm.verify import Checked, Verifier, split_output
@@ -78,6 +78,7 @@ class Draft:
 
 def line(text: str, numbers: list[int]) -> str:
     marks = "".join(f"[{n}]" for n in numbers)
+    text = escape_markdown(text)
     if text[-1:] in ".?!":
         return f"{text[:-1]} {marks}{text[-1]}"
     return f"{text} {marks}"

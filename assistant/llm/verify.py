@@ -32,8 +32,11 @@ NUMBER_WORDS = {
     "seven": "7", "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12",
     "thirteen": "13", "fourteen": "14", "fifteen": "15", "sixteen": "16", "seventeen": "17",
     "eighteen": "18", "nineteen": "19", "twenty": "20", "thirty": "30", "forty": "40", "fifty": "50",
-    "sixty": "60", "ninety": "90", "hundred": "100", "first": "1", "second": "2", "third": "3",
+    "sixty": "60", "seventy": "70", "eighty": "80", "ninety": "90", "hundred": "100", "thousand": "1000",
+    "million": "1000000", "first": "1", "second": "2", "third": "3",
 }
+# A link, a web address or markup: a model could invent one; it is never a plain-language fact.
+LINK_OR_MARKUP = re.compile(r"\]\(|<[a-z/!]|https?://|www\.", re.I)
 NEGATION = re.compile(r"\b(not|no|never|cannot|neither|nor|none|nothing|nobody)\b|n['’]t\b", re.I)
 # Words that widen or narrow a rule: the cited passages must use them too.
 ABSOLUTES = re.compile(r"\b(always|every|everyone|all|any|anyone|anything|only|automatically|immediately)\b", re.I)
@@ -140,6 +143,9 @@ class Verifier:
         if INJECTION.search(text):
             out.reason = "repeats instructions"
             return out
+        if LINK_OR_MARKUP.search(text):
+            out.reason = "contains a link or markup"
+            return out
         cited = [self.passages[n] for n in cites]
         # What the reader can check: the passage and the title and pinpoint shown in its citation.
         source = " ".join(f"{p.chunk.title} {p.chunk.pinpoint} {p.text}" for p in cited)
@@ -154,18 +160,22 @@ class Verifier:
         out.lexical = sum(found(w, vocab) for w in words) / len(words) if words else 1.0
 
         sentence_vec = self.vectors.get([text])[0]
-        closest = []  # the closest single sentence of each cited passage: polarity is read there
+        closest = []  # (score, the closest single sentence) of each cited passage
         for passage in cited:
             scores = self.vectors.get(passage.units) @ sentence_vec
             best = int(np.argmax(scores))
             out.evidence[passage.n] = passage.units[best]
             out.cosine = max(out.cosine, float(scores[best]))
-            closest.append(passage.units[int(np.argmax(scores[:passage.singles]))])
+            single = int(np.argmax(scores[:passage.singles]))
+            closest.append((float(scores[single]), passage.units[single]))
         out.support = WEIGHT_LEXICAL * out.lexical + WEIGHT_COSINE * out.cosine
 
-        evidence = " ".join(closest)
+        evidence = " ".join(unit for _, unit in closest)
+        # Polarity is read in the one sentence that supports it best: a "not" elsewhere in a second
+        # cited passage must not make a negated claim look supported.
+        polarity = max(closest)[1]
         absolutes = {w.lower() for w in ABSOLUTES.findall(text)} - {w.lower() for w in ABSOLUTES.findall(source)}
-        if bool(NEGATION.search(text)) != bool(NEGATION.search(evidence)):
+        if bool(NEGATION.search(text)) != bool(NEGATION.search(polarity)):
             out.reason = "negation differs from the cited text"
         elif absolutes:
             out.reason = f"'{sorted(absolutes)[0]}' not in the cited passages"

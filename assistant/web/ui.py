@@ -10,6 +10,7 @@ from pathlib import Path
 import gradio as gr
 
 from assistant import templates
+from assistant.compose import escape_markdown
 from assistant.web import panel
 from assistant.web.api import log_question
 from ingest.documents import LoadError
@@ -198,17 +199,18 @@ def build_ui(assistant) -> gr.Blocks:
             return gr.update(), session_id, uploaded, gr.update()
         path = Path(path)
         name = path.name
+        shown = escape_markdown(name)  # a file name is shown as text, never as Markdown or HTML
         try:
             if path.suffix.lower() not in UPLOAD_TYPES:
                 raise LoadError(f"{name}: this file type ({path.suffix or 'none'}) can't be used; "
                                 "upload a PDF, Markdown (.md) or text (.txt) file")
             chunks = assistant.add_upload(session_id, path, title=name)
         except LoadError as exc:
-            status = f"**Could not use that file.** {_clean_error(str(exc), path, name)}"
+            status = f"**Could not use that file.** {escape_markdown(_clean_error(str(exc), path, name))}"
             return status, session_id, uploaded, None
         except Exception:  # noqa: BLE001 - a broken file must not break the page
             log.exception("upload failed")
-            status = f"**Could not use that file.** {name}: it could not be read."
+            status = f"**Could not use that file.** {shown}: it could not be read."
             return status, session_id, uploaded, None
         finally:
             # The temporary copy Gradio kept is removed: nothing the user gives us is stored on disk.
@@ -217,8 +219,9 @@ def build_ui(assistant) -> gr.Blocks:
             except OSError:
                 pass
         uploaded = uploaded + [name]
-        status = (f"**Added {name}** ({chunks} passages). Answers in this browser session may now quote it; "
-                  f"it is not added to the shared index. Documents in this session: {', '.join(uploaded)}.")
+        status = (f"**Added {shown}** ({chunks} passages). Answers in this browser session may now quote it; "
+                  f"it is not added to the shared index. Documents in this session: "
+                  f"{', '.join(escape_markdown(u) for u in uploaded)}.")
         return status, session_id, uploaded, None
 
     def remove_uploads(session_id):

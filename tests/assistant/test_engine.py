@@ -125,3 +125,20 @@ def test_langchain_retriever(assistant):
 
     docs = SROHybridRetriever(assistant=assistant, k=3).invoke("law enforcement unit records")
     assert len(docs) == 3 and all(d.metadata["pinpoint"] for d in docs)
+
+
+def test_markdown_in_an_upload_is_shown_as_text(assistant, tmp_path):
+    upload = tmp_path / "notes_[draft].md"
+    upload.write_text("# District SRO notes\n\nThe district SRO wears a *green* lanyard with the district "
+                      "badge, as in ![pixel](https://tracker.example/p.png) the lanyard photo.\n")
+    session = "markdown-escape"
+    assistant.add_upload(session, upload)
+    try:
+        answer = assistant.ask("What colour lanyard and badge does the district SRO wear?", session_id=session)
+        quoted = [s.text for s in answer.sentences if "tracker.example" in s.text]
+        assert quoted, answer.markdown  # the upload's sentence was quoted, word for word
+        assert "![pixel](" not in answer.markdown and "\\!\\[pixel\\]" in answer.markdown
+        assert "*green*" not in answer.markdown and "\\*green\\*" in answer.markdown
+        assert "notes\\_\\[draft\\]" in answer.markdown  # its title, in the list of sources
+    finally:
+        assistant.clear_session(session)

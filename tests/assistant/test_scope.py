@@ -8,6 +8,7 @@ from assistant.scope import out_of_scope
 @pytest.mark.parametrize("question", [
     "How do I ask for an IEP evaluation for my son's ADHD?",
     "what goes in a 504 plan?",
+    "The police seem to ignore the IEP, what are the IEP procedures?",  # "seem" is not "see"
 ])
 def test_special_education_procedures_are_out_of_scope(question):
     assert out_of_scope(question) == "special education (IEP or 504) procedures"
@@ -17,6 +18,7 @@ def test_special_education_procedures_are_out_of_scope(question):
     "can the school cop look at my daughter's IEP and counseling file?",
     "Can the SRO see my son's 504 plan?",
     "may the school share the IEP with police?",
+    "Can the SRO get a copy of my son's IEP?",
 ])
 def test_who_may_see_a_special_education_record_stays_in_scope(question):
     assert out_of_scope(question) is None
@@ -24,6 +26,8 @@ def test_who_may_see_a_special_education_record_stays_in_scope(question):
 
 @pytest.mark.parametrize("question, what", [
     ("What is the SRO law in Texas?", "the law or practice of Texas"),
+    ("What does Ohio law say about SROs?", "the law or practice of Ohio"),
+    ("SRO rules in NYC?", "the law or practice of NYC"),
     ("how much do SROs get paid", "pay, salaries or budgets"),
     ("whats the lunch menu tomorrow", "school menus or schedules"),
 ])
@@ -33,3 +37,16 @@ def test_other_topics_and_places_are_named(question, what):
 
 def test_a_fight_at_lunch_stays_in_scope():
     assert out_of_scope("Two kids had a fight at lunch. Should I call the SRO?") is None
+
+
+def test_new_england_is_not_england():
+    assert out_of_scope("Do New England schools have SRO agreements?") is None
+
+
+def test_a_follow_up_about_an_iep_keeps_the_records_question_it_follows():
+    from assistant.query import prepare
+
+    history = [{"role": "user", "content": "Can the police see my kid's school records?"}]
+    assert prepare("and her IEP?", history, 2000).out_of_scope is None
+    # A turn refused as too long is not context for the next one.
+    assert prepare("and her IEP?", [{"role": "user", "content": "x " * 2000}], 2000).out_of_scope

@@ -6,7 +6,7 @@ import pytest
 
 from evals import gate
 from evals.metrics import (aggregate, citation_problems, covered_groups, forbidden_found, percentile,
-                           quote_problems, retrieval_scores, score_case)
+                           quote_problems, retrieval_scores, score_case, sentence_supported)
 
 GOLD = ["G.L. c.71 §37P"]
 CHUNK = "The officer shall not serve as a school disciplinarian. Another sentence follows here."
@@ -23,7 +23,8 @@ def citation(n=1, chunk_id="c1", pinpoint="G.L. c.71 §37P(c)", quote="shall not
 def test_recall_and_mrr_hit_sub_provisions_and_guide_cites():
     assert retrieval_scores(GOLD, retrieved("20 U.S.C. §1232g", "G.L. c.71 §37P(c)")) == (1.0, 0.5)
     # A guide section counts through the provisions it explains.
-    assert retrieval_scores(GOLD, retrieved("G.L. c.71 §37P", cites=["G.L. c.71 §37P"]))[1] == 1.0
+    assert retrieval_scores(GOLD, retrieved("2018 Model SRO MOU", cites=["G.L. c.71 §37P"]))[1] == 1.0
+    assert retrieval_scores(GOLD, retrieved("2018 Model SRO MOU"))[1] == 0.0
     # The gold is a sub-provision of what was retrieved: still a hit.
     assert retrieval_scores(["G.L. c.71 §37P(d)"], retrieved("G.L. c.71 §37P")) == (1.0, 1.0)
 
@@ -47,6 +48,7 @@ def test_quote_fidelity():
     assert quote_problems([citation()], {"c1": CHUNK}) == []
     assert quote_problems([citation(quote="shall never serve as a disciplinarian")], {"c1": CHUNK})
     assert quote_problems([citation()], {})  # its chunk is not stored
+    assert quote_problems([citation(quote="")], {"c1": CHUNK}) == ["[1] has no quote"]
 
 
 def test_key_facts_and_forbidden_claims_are_case_insensitive():
@@ -64,8 +66,10 @@ def test_percentile():
 
 CASE = {"id": "a", "answerable": True, "gold_pinpoints": GOLD, "must_include": [["disciplinarian"]],
         "must_not_include": ["may arrest"], "category": "teacher-scenario"}
-GOOD = {"abstained": False, "text": "The SRO shall not serve as a school disciplinarian [1].",
-        "citations": [citation()], "retrieved": retrieved("G.L. c.71 §37P"), "latency_ms": 10.0}
+SENTENCE = "The officer shall not serve as a school disciplinarian."
+GOOD = {"abstained": False, "text": f"{SENTENCE} [1]", "citations": [citation()],
+        "sentences": [{"text": SENTENCE, "n": 1, "part": "direct"}],
+        "retrieved": retrieved("G.L. c.71 §37P"), "latency_ms": 10.0}
 
 
 def test_case_passes_and_fails_for_each_reason():
@@ -78,12 +82,16 @@ def test_case_passes_and_fails_for_each_reason():
         {**GOOD, "citations": [citation(pinpoint="20 U.S.C. §1232g")]},
         {**GOOD, "text": GOOD["text"] + " [3]"},
         {**GOOD, "citations": [citation(quote="invented words")]},
+        {**GOOD, "citations": [], "text": SENTENCE},  # an answer with no citations
+        {**GOOD, "sentences": [{"text": "The officer may discipline students.", "n": 1, "part": "direct"}]},
+        {**GOOD, "sentences": []},  # nothing shown is tied to a source
     ]
     for result in failing:
         score = score_case(CASE, result, ids, texts)
         assert not score["passed"] and score["failures"], result
     unanswerable = {"id": "b", "answerable": False, "gold_pinpoints": [], "must_include": [], "must_not_include": []}
-    assert score_case(unanswerable, {**GOOD, "abstained": True, "text": "I won't guess.", "citations": []}, ids,
+    assert score_case(unanswerable, {**GOOD, "abstained": True, "text": "I won't guess.", "citations": [],
+                                                "sentences": []}, ids,
                       texts)["passed"]
     assert not score_case(unanswerable, GOOD, ids, texts)["passed"]
 
@@ -91,15 +99,30 @@ def test_case_passes_and_fails_for_each_reason():
 def test_aggregate_abstention_and_refusals():
     unanswerable = {"id": "b", "answerable": False, "gold_pinpoints": [], "must_include": [], "must_not_include": []}
     refused = {"abstained": True, "text": "I won't guess.", "citations": [], "retrieved": [], "latency_ms": 30.0}
-    scores = [score_case(CASE, GOOD, {"c1"}, {"c1": CHUNK}), score_case(CASE, refused, {"c1"}, {"c1": CHUNK}),
-              score_case(unanswerable, refused, {"c1"}, {"c1": CHUNK}),
-              score_case(unanswerable, GOOD, {"c1"}, {"c1": CHUNK})]
+    uncited = {**GOOD, "citations": [], "text": SENTENCE, "sentences": []}
+    ids, texts = {"c1"}, {"c1": CHUNK}
+    scores = [score_case(CASE, GOOD, ids, texts), score_case(CASE, refused, ids, texts),
+              score_case(CASE, refused, ids, texts), score_case(unanswerable, refused, ids, texts),
+              score_case(unanswerable, GOOD, ids, texts), score_case(CASE, uncited, ids, texts)]
     m = aggregate(scores)
-    assert m["abstention_precision"] == 0.5 and m["abstention_recall"] == 0.5
+    # 3 abstentions, 1 of them right; 2 unanswerable cases, 1 refused; 4 answerable, 2 refused.
+    assert m["abstention_precision"] == pytest.approx(1 / 3) and m["abstention_recall"] == 0.5
     assert m["false_refusal_rate"] == 0.5 and m["key_fact_coverage"] == 0.5
-    assert m["citation_validity"] == 1.0 and m["quote_fidelity"] == 1.0
-    assert m["forbidden_rate"] == 0.0 and m["pass_rate"] == 0.5
+    # Every answer counts: the one without citations lowers validity and support.
+    assert m["citation_validity"] == pytest.approx(2 / 3) and m["quote_fidelity"] == 1.0
+    assert m["quote_or_support"] == pytest.approx(2 / 3)
+    assert m["forbidden_rate"] == 0.0 and m["pass_rate"] == pytest.approx(2 / 6)
     assert m["latency_p50_ms"] == 10.0 and m["latency_p95_ms"] == 30.0
+
+
+def test_generated_sentence_support_checks_whole_numbers():
+    source = {1: {"n": 1, "chunk_id": "c1"}}
+    texts = {"c1": "A parent may inspect the records within 45 days of asking."}
+    ok = {"text": "Parents may see the records within 45 days of asking [1].", "n": 1, "verified": True}
+    assert sentence_supported(ok, "llm", source, texts)
+    assert not sentence_supported({**ok, "text": "Parents may see the records within 5 days of asking [1]."},
+                                  "llm", source, texts)
+    assert not sentence_supported({**ok, "verified": False}, "llm", source, texts)
 
 
 def test_gate_tolerance_and_regressions():
@@ -114,4 +137,9 @@ def test_gate_tolerance_and_regressions():
     verdict = gate.compare(base, worse)
     assert verdict["failed"] and len(verdict["drops"]) == 3
     assert [r["id"] for r in verdict["diff"]["regressed"]] == ["a"]
-    assert not gate.compare(None, worse)["failed"]
+    assert gate.compare(None, worse)["failed"]  # no baseline: the gate cannot pass
+    unmeasured = {**same, "metrics": {**same["metrics"], "quote_fidelity": None}}
+    assert gate.compare(base, unmeasured)["drops"] == ["quote_fidelity 1.000 -> not measured"]
+    removed = {**same, "cases": []}
+    verdict = gate.compare(base, removed)
+    assert verdict["failed"] and verdict["diff"]["removed"] == ["a"] and not verdict["drops"]

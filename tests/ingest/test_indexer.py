@@ -167,3 +167,18 @@ def test_sentence_vectors_come_from_the_chunk_pass(data_dir, tmp_path, embedder)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
     # Only sentences past the model's token limit are embedded on their own.
     assert counting.alone < 0.1 * len(wanted)
+
+
+def test_a_cache_of_sentences_embedded_alone_is_rebuilt_from_the_passages(data_dir, tmp_path, embedder):
+    from assistant import sentence_cache
+
+    settings = small_settings(data_dir, tmp_path)
+    report = build_index(settings, embedder=embedder, progress=False)
+    path = sentence_cache.path_for(settings, report.collection)
+    texts, in_passage = sentence_cache.load(path)
+    # What an older version saved: each sentence embedded on its own, and no "kind".
+    np.savez(path, texts=np.array(texts, dtype=str), vectors=embedder.embed(texts))
+    assert sentence_cache.load(path)[0] == []  # not mixed in
+    build_index(settings, embedder=embedder, progress=False)
+    again_texts, again = sentence_cache.load(path)
+    assert again_texts == texts and np.allclose(again, in_passage, atol=1e-5)
