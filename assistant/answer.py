@@ -16,6 +16,10 @@ ANSWER_SCHEMA = {
         "as_of": {"type": ["string", "null"]},
         "latency_ms": {"type": "number", "minimum": 0},
         "mode": {"enum": ["extractive", "llm"]},
+        "more": {"type": "string"},
+        "cards": {"type": "array", "items": {"type": "string"}},
+        "related": {"type": "array", "items": {"type": "object", "required": ["question", "card"]}},
+        "suggestions": {"type": "array", "items": {"type": "object", "required": ["question", "card"]}},
         "citations": {
             "type": "array",
             "items": {
@@ -66,7 +70,7 @@ class Citation:
 class Sentence:
     text: str
     n: int | None  # citation marker; None for fixed template text
-    part: str  # direct | sources | actions | template
+    part: str  # direct | why | sources | actions | template
     verified: bool = True
 
 
@@ -84,6 +88,10 @@ class Answer:
     reason: str | None = None  # why it abstained
     searched: list[str] = field(default_factory=list)
     retrieved: list[dict] = field(default_factory=list)  # ranked chunks, for evaluation
+    more: str = ""  # Markdown shown behind "More" (the page) or with --full (the CLI)
+    cards: list[str] = field(default_factory=list)  # ids of the answer cards found, best first
+    related: list[dict] = field(default_factory=list)  # [{"question", "card"}]: follow-ups to offer
+    suggestions: list[dict] = field(default_factory=list)  # the same, offered when it abstains
 
     def to_json(self, id=None) -> dict:  # noqa: A002 - the contract's field name
         return {
@@ -98,4 +106,8 @@ class Answer:
             "mode": self.mode,
             "reason": self.reason,
             "sentences": [asdict(s) for s in self.sentences],
+            "more": self.more,
+            "cards": list(self.cards),
+            "related": list(self.related),
+            "suggestions": list(self.suggestions),
         }

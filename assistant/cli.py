@@ -37,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="?", help="the question")
     ask.add_argument("--audience", choices=AUDIENCES, help="who is asking")
     ask.add_argument("--json", action="store_true", help="print the JSON answer")
+    ask.add_argument("--full", action="store_true", help="also print the detail the page keeps behind 'More'")
     ask.add_argument("--jsonl", type=Path, help="batch: one {id, question, audience?, history?} per line")
 
     ev = sub.add_parser("eval", help="run the golden set and compare with the baseline")
@@ -147,6 +148,8 @@ def cmd_ask(args, settings: Settings) -> int:
         print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
     else:
         print(answer.markdown)
+        if args.full and answer.more:
+            print(f"\n{answer.more}")
     return 0
 
 

@@ -145,7 +145,10 @@ class CitationBook:
         self._by_chunk: dict[str, Citation] = {}
 
     def cite(self, cand: Candidate) -> Citation:
-        chunk = cand.retrieved.chunk
+        return self.quote(cand.retrieved.chunk, cand.text)
+
+    def quote(self, chunk, text: str) -> Citation:
+        """The citation of `chunk` (numbered on first use), with `text` added to its quotes."""
         citation = self._by_chunk.get(chunk.id)
         if citation is None:
             citation = Citation(
@@ -155,8 +158,8 @@ class CitationBook:
                 as_of=chunk.as_of, status=chunk.status)
             self.citations.append(citation)
             self._by_chunk[chunk.id] = citation
-        if cand.text not in citation.quotes:
-            citation.quotes.append(cand.text)
+        if text not in citation.quotes:
+            citation.quotes.append(text)
             # `quote` is the one stretch of the chunk that holds every quoted sentence.
             starts = [chunk.text.find(q) for q in citation.quotes]
             ends = [st + len(q) for st, q in zip(starts, citation.quotes)]
@@ -198,12 +201,14 @@ def compose(retrieved: list[Retrieved], *, query_text: str, query_vec: np.ndarra
 
 
 _MARKDOWN = re.compile(r"([\\`*_\[\]<>!])")
+_MARKDOWN_BUT_EMPHASIS = re.compile(r"([\\`\[\]<>!])")
 
 
-def escape_markdown(text: str) -> str:
+def escape_markdown(text: str, emphasis: bool = False) -> str:
     """Text shown as itself in Markdown: an uploaded file's "![x](url)" or "*" must not become an
-    image, a link or emphasis. The characters stay; only their Markdown meaning goes."""
-    return _MARKDOWN.sub(r"\\\1", text)
+    image, a link or emphasis. The characters stay; only their Markdown meaning goes. Our own
+    guide may italicise a case name (`emphasis=True`); links and images stay escaped even there."""
+    return (_MARKDOWN_BUT_EMPHASIS if emphasis else _MARKDOWN).sub(r"\\\1", text)
 
 
 def render(sentences: list[Sentence], book: CitationBook, audience: str | None, as_of: str) -> str:

@@ -9,20 +9,25 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant import sentence_cache, templates
+from assistant import cards, sentence_cache, templates
 from assistant.answer import Answer, Sentence
-from assistant.compose import SentenceVectors, compose, render
+from assistant.card_answer import compose_card, compose_passage
+from assistant.cards import CardHit, CardIndex
+from assistant.compose import SentenceVectors
 from assistant.embeddings import embedder_for
+from assistant.layout import render_card, render_passage, render_suggestions
 from assistant.query import prepare
 from assistant.registry import load_registry
 from assistant.retrieval import BM25Index, Filters, HybridRetriever, Retrieved
 from assistant.settings import Settings
 from assistant.store import SessionStore, VectorStore
 from ingest.chunker import chunk_document
-from ingest.documents import LoadError
+from ingest.documents import ORIGIN_OFFICIAL, ORIGIN_USER, LoadError
 from ingest.indexer import embed_chunks
 from ingest.loaders import load_file
 
+SUGGESTIONS = 3  # nearest answerable questions offered when the assistant abstains
+USER_MARGIN = 0.05  # a session's upload answers when its passage is about as close as the best card
 PREMISE_CUES = ("since ", "because ", "isn't it", "isnt it", "i heard", "i was told", "right?",
                 "doesn't ", "don't they", "aren't they", "everyone knows", "obviously")
 
@@ -62,6 +67,9 @@ class Assistant:
         if collection:
             texts, vectors = sentence_cache.load(sentence_cache.path_for(settings, collection))
             self.vectors.preload(texts, vectors)
+        self.official = [c for c in chunks if c.origin == ORIGIN_OFFICIAL]
+        keys = cards.build_keys(settings, collection, chunks, embedder) if collection else {}
+        self.cards = CardIndex(chunks, keys, rrf_k=settings.rrf_k)
         self._lock = threading.Lock()
 
     @classmethod
@@ -171,46 +179,89 @@ class Assistant:
         if not self.shared.size and session_source is None:
             return self._abstain(shown, audience, "no_index", templates.ABSTAIN["no_index"], began), query, []
 
+        # Cards are matched on the question as asked (with the turn it follows): their `asks` already
+        # hold the everyday wordings. BM25 also gets the search expansions.
+        asked = query.context_text
+        alone = query.is_follow_up and query.text != asked
+        question_vecs = list(self.embedder.embed([asked, query.text] if alone else [asked]))
+        asked_vec = question_vecs[0]
+        hits = self.cards.search(query.search_text, question_vecs, k=self.settings.related_questions + 3)
+        if filters is not None:  # e.g. official text only: no card then
+            hits = [h for h in hits if filters.allows(h.chunk)]
+        card_support = max((h.dense for h in hits[:3]), default=0.0)
+        passages: list[Retrieved] = []
+        if card_support < self.settings.card_threshold or session_source is not None:
+            passages = self._passages(query, asked, asked_vec, filters, session_source)
+        best_passage = passages[0] if passages else None
+        passage_support = max((r.dense for r in passages[:3]), default=0.0)
+        user_first = (best_passage is not None and best_passage.chunk.origin == ORIGIN_USER
+                      and best_passage.dense >= card_support - USER_MARGIN)
+        retrieved = [_as_retrieved(h) for h in hits] + passages
+        ranked = [_ranked(r) for r in retrieved]
+        as_of_all = self.index_as_of() or "unknown"
+        premise = any(cue in query.text.lower() for cue in PREMISE_CUES)
+
+        if hits and card_support >= self.settings.card_threshold and not user_first:
+            shown_cards = self._shown_cards(hits)
+            composed = compose_card(
+                hits, shown=shown_cards, audience=audience, question_vec=asked_vec, question=asked,
+                official=self.official, official_vectors=self.shared.vectors, vectors=self.vectors,
+                related_k=self.settings.related_questions, related_floor=self.settings.related_floor)
+            if premise:
+                composed.sentences.append(Sentence(templates.PREMISE_NOTE, None, "template"))
+            as_of = max((c.as_of for c in composed.book.citations if c.as_of), default=None)
+            markdown, more = render_card(composed, audience, as_of or as_of_all)
+        elif best_passage is not None and passage_support >= self.settings.abstain_threshold:
+            composed = compose_passage(best_passage, question=asked, question_vec=asked_vec, vectors=self.vectors)
+            if premise:
+                composed.sentences.append(Sentence(templates.PREMISE_NOTE, None, "template"))
+            as_of = max((c.as_of for c in composed.book.citations if c.as_of), default=None)
+            markdown, more = render_passage(composed, audience, as_of or as_of_all), ""
+        else:
+            answer = self._abstain(shown, audience, "unsupported", templates.ABSTAIN["unsupported"], began,
+                                   searched=True, suggestions=hits)
+            answer.retrieved, answer.cards = ranked, [h.card_id for h in hits]
+            return answer, query, retrieved
+        if not composed.book.citations:
+            answer = self._abstain(shown, audience, "unsupported", templates.ABSTAIN["unsupported"], began,
+                                   searched=True, suggestions=hits)
+            answer.retrieved = ranked
+            return answer, query, retrieved
+        answer = Answer(question=shown, audience=audience, markdown=markdown, abstained=False,
+                        citations=composed.book.citations, sentences=composed.sentences + composed.more,
+                        as_of=as_of, latency_ms=(time.perf_counter() - began) * 1000, retrieved=ranked,
+                        more=more, cards=[h.card_id for h in hits],
+                        related=[_offer(h) for h in composed.related])
+        return answer, query, retrieved
+
+    def _shown_cards(self, hits: list[CardHit]) -> int:
+        """Two leads when the second card is as close as the first (a scuffle vs a fight with
+        injuries): each is shown under its own question rather than blended."""
+        if len(hits) > 1 and hits[1].dense >= self.settings.card_threshold \
+                and hits[0].dense - hits[1].dense <= self.settings.second_card_margin:
+            return 2
+        return 1
+
+    def _passages(self, query, asked: str, asked_vec, filters, session_source) -> list[Retrieved]:
+        """Official text and the session's uploads (not the guide: cards answer for it)."""
         sources = [self.shared] + ([session_source] if session_source is not None else [])
         retriever = HybridRetriever(sources, self.embedder, candidate_k=self.settings.candidate_k,
                                     rrf_k=self.settings.rrf_k, hybrid=self.settings.hybrid,
                                     per_source=self.settings.per_source)
-        # Dense search reads the question as asked; BM25 also gets the everyday-word expansions.
-        dense_text = query.search_text if self.settings.expand_dense else query.context_text
-        query_vec = self.embedder.embed([dense_text])[0]
-        retrieved = retriever.retrieve(query.search_text, self.settings.retrieval_k, filters, query_vec)
-        support = max((r.dense for r in retrieved[:3]), default=0.0)
-        ranked = [_ranked(r) for r in retrieved]
-        if support < self.settings.abstain_threshold:
-            answer = self._abstain(shown, audience, "unsupported", templates.ABSTAIN["unsupported"], began,
-                                   searched=True)
-            answer.retrieved = ranked
-            return answer, query, retrieved
-        premise = any(cue in query.text.lower() for cue in PREMISE_CUES)
-        # Sentences are scored against the question as asked (with the turn it follows),
-        # without the search expansions, which help recall but blur precision.
-        asked = query.context_text
-        asked_vec = query_vec if dense_text == asked else self.embedder.embed([asked])[0]
-        sentences, book = compose(
-            retrieved, query_text=asked, query_vec=asked_vec, audience=audience,
-            vectors=self.vectors, direct_k=self.settings.answer_sentences,
-            sources_k=self.settings.source_sentences, lam=self.settings.mmr_lambda,
-            floor=0.2, premise=premise)
-        if not book.citations:
-            answer = self._abstain(shown, audience, "unsupported", templates.ABSTAIN["unsupported"], began,
-                                   searched=True)
-            answer.retrieved = ranked
-            return answer, query, retrieved
-        as_of = max((c.as_of for c in book.citations if c.as_of), default=None)
-        markdown = render(sentences, book, audience, as_of or "unknown")
-        answer = Answer(question=shown, audience=audience, markdown=markdown, abstained=False,
-                        citations=book.citations, sentences=sentences, as_of=as_of,
-                        latency_ms=(time.perf_counter() - began) * 1000, retrieved=ranked)
-        return answer, query, retrieved
+        filters = filters or Filters()
+        wanted = Filters(kinds=filters.kinds, origins=filters.origins or [ORIGIN_OFFICIAL, ORIGIN_USER],
+                         jurisdiction=filters.jurisdiction, as_of_before=filters.as_of_before)
+        dense_text = query.search_text if self.settings.expand_dense else asked
+        vec = asked_vec if dense_text == asked else self.embedder.embed([dense_text])[0]
+        return retriever.retrieve(query.search_text, self.settings.retrieval_k, wanted, vec)
 
     def _abstain(self, question: str, audience: str | None, reason: str, text: str, began: float,
-                 searched: bool = False) -> Answer:
+                 searched: bool = False, suggestions: list[CardHit] = ()) -> Answer:
         parts = [text]
+        # The nearest questions the guide does answer, offered as clickable suggestions.
+        offers = [h for h in suggestions if h.dense >= self.settings.related_floor][:SUGGESTIONS]
+        if offers:
+            parts.append(render_suggestions([h.chunk.section for h in offers]))
         if searched:
             parts.append(templates.SEARCHED.format(sources=self.searched_summary()))
             parts.append(templates.WHO_CAN_ANSWER.get(audience, templates.WHO_CAN_ANSWER[None]))
@@ -219,12 +270,21 @@ class Assistant:
         markdown = "\n\n".join(parts)
         return Answer(question=question, audience=audience, markdown=markdown, abstained=True,
                       sentences=[Sentence(p, None, "template") for p in parts], reason=reason,
-                      as_of=as_of, latency_ms=(time.perf_counter() - began) * 1000)
+                      as_of=as_of, latency_ms=(time.perf_counter() - began) * 1000,
+                      suggestions=[_offer(h) for h in offers])
 
     def index_as_of(self) -> str | None:
         """The newest as-of date among the indexed sources."""
         dates = [info.get("as_of") for info in (self.manifest.get("sources") or {}).values() if info.get("as_of")]
         return max(dates, default=None)
+
+
+def _as_retrieved(hit: CardHit) -> Retrieved:
+    return Retrieved(hit.chunk, hit.score, dense=hit.dense)
+
+
+def _offer(hit: CardHit) -> dict:
+    return {"question": hit.chunk.section, "card": hit.card_id}
 
 
 def _ranked(item: Retrieved) -> dict:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-KINDS = ("statute", "regulation", "guidance", "model-mou", "session-law")
+KINDS = ("statute", "regulation", "guidance", "model-mou", "session-law", "case")
 
 
 @dataclass(frozen=True)

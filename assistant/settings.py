@@ -87,6 +87,18 @@ class Settings(BaseSettings):
         0.45,
         description="Minimum support score (0-1) of the best passage; below it the assistant abstains.",
     )
+    card_threshold: float = Field(
+        0.5,
+        description="Minimum cosine between the question and a card's best key (question, asks, lead) to answer from it.",
+    )
+    second_card_margin: float = Field(
+        0.03,
+        description="Show a second card's lead too when its best key is within this cosine of the first card's.",
+    )
+    related_questions: int = Field(3, description="How many related questions (other cards) an answer offers.")
+    related_floor: float = Field(
+        0.35, description="Minimum cosine for a card to be offered as a related question or suggestion."
+    )
     mmr_lambda: float = Field(
         0.85, description="Relevance/novelty balance when choosing sentences (1 = relevance only)."
     )

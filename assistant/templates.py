@@ -52,3 +52,13 @@ WHO_CAN_ANSWER = {
            "Education (DESE), or, for student-records complaints, the U.S. Department of Education's Student "
            "Privacy Policy Office can help."),
 }
+
+# The answer-card layout (assistant/layout.py).
+HEADING_LAW = "**The law says**"
+HEADING_RELATED = "**Related questions**"
+HEADING_WHY = "**Why**"
+HEADING_PASSAGE = "**The closest passage in the sources**"
+NO_CARD_NOTE = ("No card of our plain-language guide answers this directly; this is the closest passage of "
+                "the text itself.")
+SUGGESTIONS = "Questions I can answer that come close:"
+ELLIPSIS = "…"

@@ -7,8 +7,16 @@ TOLERANCE = 0.02
 # Per-metric overrides; the rates that must stay perfect get no slack at all.
 TOLERANCES = {"citation_validity": 0.0, "quote_fidelity": 0.0, "quote_or_support": 0.0}
 HIGHER_IS_BETTER = ("pass_rate", "recall_at_5", "mrr", "gold_cited", "citation_validity",
-                    "quote_fidelity", "quote_or_support", "key_fact_coverage", "abstention_precision", "abstention_recall")
-LOWER_IS_BETTER = ("forbidden_rate", "false_refusal_rate")
+                    "quote_fidelity", "quote_or_support", "key_fact_coverage", "lead_coverage", "card_at_1",
+                    "abstention_precision", "abstention_recall")
+LOWER_IS_BETTER = ("forbidden_rate", "false_refusal_rate", "length_p50_words", "length_p95_words")
+# Answer length is in words: it may grow this much before the gate fails.
+TOLERANCES.update({"length_p50_words": 10.0, "length_p95_words": 15.0})
+# The targets an answer must meet whatever the baseline says (issue 11): what the reader sees
+# first must be right, and short.
+FLOORS = {"card_at_1": 0.90, "lead_coverage": 0.90, "citation_validity": 1.0, "quote_fidelity": 1.0,
+          "abstention_recall": 0.90}
+CEILINGS = {"false_refusal_rate": 0.05, "length_p50_words": 150, "length_p95_words": 220}
 # Latency depends on the machine, so it is reported but never gates.
 
 
@@ -30,6 +38,20 @@ def metric_drops(baseline: dict, current: dict) -> list[str]:
         if worse > tolerance(name) + 1e-9:
             drops.append(f"{name} {old:.3f} -> {new:.3f} (tolerance {tolerance(name):.2f})")
     return drops
+
+
+def target_misses(current: dict) -> list[str]:
+    """Headline metrics outside their targets (a metric with nothing to measure is not judged)."""
+    misses = []
+    for name, floor in FLOORS.items():
+        value = current.get(name)
+        if value is not None and value < floor - 1e-9:
+            misses.append(f"{name} {value:.3f} is below its target {floor}")
+    for name, ceiling in CEILINGS.items():
+        value = current.get(name)
+        if value is not None and value > ceiling + 1e-9:
+            misses.append(f"{name} {value:.3f} is above its target {ceiling}")
+    return misses
 
 
 def case_diff(baseline_cases: list[dict], current_cases: list[dict]) -> dict:
@@ -56,11 +78,12 @@ def case_diff(baseline_cases: list[dict], current_cases: list[dict]) -> dict:
 
 def compare(baseline: dict | None, report: dict) -> dict:
     """The gate's verdict: {"baseline": bool, "drops": [...], "diff": {...}, "failed": bool}."""
+    misses = target_misses(report.get("metrics") or {})
     if not baseline:
         # A missing baseline must not switch the gate off silently.
-        return {"baseline": False, "drops": [], "diff": None, "failed": True}
+        return {"baseline": False, "drops": [], "diff": None, "failed": True, "targets": misses}
     drops = metric_drops(baseline.get("metrics") or {}, report.get("metrics") or {})
     diff = case_diff(baseline.get("cases") or [], report.get("cases") or [])
     # Dropping a case from the set would hide its regression; removing one needs a new baseline.
-    failed = bool(drops or diff["regressed"] or diff["removed"])
-    return {"baseline": True, "drops": drops, "diff": diff, "failed": failed}
+    failed = bool(drops or misses or diff["regressed"] or diff["removed"])
+    return {"baseline": True, "drops": drops, "diff": diff, "failed": failed, "targets": misses}

@@ -13,7 +13,9 @@ import re
 from assistant.registry import pinpoint_covers
 
 K = 5  # recall@K
+LEAD_WORDS = 120  # key facts count only in what a reader sees first
 _MARKER = re.compile(r"\[(\d+)\]")
+SOURCES_HEADING = "**Sources**"
 
 
 # --- small helpers ---------------------------------------------------------------------
@@ -124,6 +126,18 @@ def covered_groups(text: str, groups: list[list[str]]) -> list[bool]:
     return [any(normalize(s) in body for s in group) for group in groups]
 
 
+def visible_words(text: str) -> list[str]:
+    """The words a reader sees before the list of sources, without citation markers or Markdown marks."""
+    body = (text or "").split(SOURCES_HEADING, 1)[0]
+    body = _MARKER.sub(" ", body)
+    body = re.sub(r"[*_>#`\\]|^\s*- ", " ", body, flags=re.M)
+    return body.split()
+
+
+def lead_text(text: str, n: int = LEAD_WORDS) -> str:
+    return " ".join(visible_words(text)[:n])
+
+
 def forbidden_found(text: str, phrases: list[str]) -> list[str]:
     body = normalize(text)
     return [p for p in phrases if normalize(p) in body]
@@ -135,9 +149,17 @@ def score_case(case: dict, result: dict, index_ids: set[str] | None = None,
     answerable = bool(case.get("answerable", True))
     gold = list(case.get("gold_pinpoints") or [])
     text, citations = result.get("text") or "", result.get("citations") or []
+    whole = f"{text}\n\n{result.get('more') or ''}"
     recall, rr = retrieval_scores(gold, result.get("retrieved") or [])
-    groups = covered_groups(text, case.get("must_include") or [])
-    forbidden = forbidden_found(text, case.get("must_not_include") or [])
+    groups = covered_groups(whole, case.get("must_include") or [])
+    lead_groups = covered_groups(lead_text(text), case.get("must_include") or [])
+    forbidden = forbidden_found(whole, case.get("must_not_include") or [])
+    gold_cards = list(case.get("gold_cards") or [])
+    top_card = (result.get("cards") or [None])[0]
+    card_at_1 = None
+    if answerable and gold_cards:
+        card_at_1 = not result.get("abstained") and top_card in gold_cards
+    length = None if result.get("abstained") else len(visible_words(text))
     cited_gold = any(hits_gold(g, pinpoints_of(c)) for g in gold for c in citations) if gold else None
     cite_issues = None if index_ids is None else citation_problems(text, citations, index_ids)
     if cite_issues is not None and not result.get("abstained") and not citations:
@@ -151,7 +173,10 @@ def score_case(case: dict, result: dict, index_ids: set[str] | None = None,
     if answerable:
         if result.get("abstained"):
             failures.append("abstained on an answerable question")
-        failures += [f"missing key fact: {g[0]!r}" for g, ok in zip(case.get("must_include") or [], groups) if not ok]
+        failures += [f"missing key fact in the first {LEAD_WORDS} words: {g[0]!r}"
+                     for g, ok in zip(case.get("must_include") or [], lead_groups) if not ok]
+        if card_at_1 is False:
+            failures.append(f"top card {top_card!r} is not one of {gold_cards}")
         if gold and not cited_gold:
             failures.append("no gold pinpoint cited")
     elif not result.get("abstained"):
@@ -164,6 +189,8 @@ def score_case(case: dict, result: dict, index_ids: set[str] | None = None,
         "id": case.get("id"), "category": case.get("category", ""), "answerable": answerable,
         "abstained": bool(result.get("abstained")), "recall_at_5": recall, "rr": rr,
         "cited_gold": cited_gold, "groups": len(groups), "groups_covered": sum(groups),
+        "lead_groups_covered": sum(lead_groups), "card_at_1": card_at_1, "top_card": top_card,
+        "words": length,
         "forbidden": forbidden, "citation_ok": None if cite_issues is None else not cite_issues,
         "quote_ok": None if quote_issues is None else not quote_issues,
         "support_ok": None if support_issues is None else not support_issues,
@@ -186,6 +213,7 @@ def aggregate(scores: list[dict]) -> dict:
     groups = sum(s["groups"] for s in answerable)
     true_abstentions = sum(1 for s in unanswerable if s["abstained"])
     latencies = [s["latency_ms"] for s in scores]
+    lengths = [s["words"] for s in scores if s.get("words") is not None]
 
     def share(items, key):
         values = [1.0 if s[key] else 0.0 for s in items if s[key] is not None]
@@ -201,6 +229,11 @@ def aggregate(scores: list[dict]) -> dict:
         "quote_fidelity": share(answered, "quote_ok"),
         "quote_or_support": share(answered, "support_ok"),
         "key_fact_coverage": sum(s["groups_covered"] for s in answerable) / groups if groups else None,
+        "lead_coverage": sum(s.get("lead_groups_covered", 0) for s in answerable) / groups if groups else None,
+        "card_at_1": share(answerable, "card_at_1"),
+        "cards_judged": sum(1 for s in answerable if s.get("card_at_1") is not None),
+        "length_p50_words": percentile(lengths, 50),
+        "length_p95_words": percentile(lengths, 95),
         "forbidden_rate": _mean([1.0 if s["forbidden"] else 0.0 for s in scores]),
         "abstention_precision": true_abstentions / len(abstained) if abstained else None,
         "abstention_recall": true_abstentions / len(unanswerable) if unanswerable else None,

@@ -9,23 +9,27 @@ from pathlib import Path
 from evals.gate import tolerance
 
 # Targets from the issue; shown next to each headline number.
-TARGETS = {"quote_fidelity": ">= 1.0", "citation_validity": ">= 1.0", "quote_or_support": ">= 1.0", "key_fact_coverage": ">= 0.9",
-           "abstention_recall": ">= 0.9", "false_refusal_rate": "<= 0.05", "recall_at_5": ">= 0.9"}
-HEADLINE = [("pass_rate", "Cases passing"), ("recall_at_5", "Retrieval recall@5"), ("mrr", "MRR"),
+TARGETS = {"quote_fidelity": ">= 1.0", "citation_validity": ">= 1.0", "quote_or_support": ">= 1.0",
+           "card_at_1": ">= 0.9", "lead_coverage": ">= 0.9", "length_p50_words": "<= 150",
+           "length_p95_words": "<= 220", "abstention_recall": ">= 0.9", "false_refusal_rate": "<= 0.05"}
+HEADLINE = [("card_at_1", "Card@1 (top card answers it)"), ("lead_coverage", "Lead coverage (first 120 words)"),
+            ("length_p50_words", "Answer length p50 (words)"), ("length_p95_words", "Answer length p95 (words)"),
+            ("pass_rate", "Cases passing"), ("recall_at_5", "Retrieval recall@5"), ("mrr", "MRR"),
             ("gold_cited", "Gold provision cited"), ("citation_validity", "Citation validity"),
             ("quote_fidelity", "Quote fidelity"), ("quote_or_support", "Quote-or-support rate"),
-            ("key_fact_coverage", "Key-fact coverage"),
+            ("key_fact_coverage", "Key-fact coverage (whole answer)"),
             ("forbidden_rate", "Forbidden-claim rate"), ("abstention_precision", "Abstention precision"),
             ("abstention_recall", "Abstention recall"), ("false_refusal_rate", "False-refusal rate"),
             ("latency_p50_ms", "Latency p50 (ms)"), ("latency_p95_ms", "Latency p95 (ms)")]
-COMPARE_ROWS = ["recall_at_5", "mrr", "key_fact_coverage", "forbidden_rate", "abstention_recall",
-                "false_refusal_rate", "latency_p50_ms", "latency_p95_ms"]
+COMPARE_ROWS = ["card_at_1", "lead_coverage", "length_p50_words", "length_p95_words", "recall_at_5", "mrr",
+                "key_fact_coverage", "forbidden_rate", "abstention_recall", "false_refusal_rate",
+                "latency_p50_ms", "latency_p95_ms"]
 
 
 def fmt(value, name: str = "") -> str:
     if value is None:
         return "n/a"
-    if name.endswith("_ms"):
+    if name.endswith("_ms") or name.endswith("_words"):
         return f"{value:.0f}"
     return f"{value:.3f}" if isinstance(value, float) else str(value)
 
@@ -66,6 +70,7 @@ def markdown(report: dict) -> str:
     else:
         lines.append("**FAILED**" if gate["failed"] else "Passed.")
         lines += [f"- metric drop: {d}" for d in gate["drops"]]
+        lines += [f"- target missed: {t}" for t in gate.get("targets", [])]
         diff = gate["diff"]
         lines += [f"- now failing: `{r['id']}` ({'; '.join(r['failures'])})" for r in diff["regressed"]]
         lines += [f"- now passing: `{cid}`" for cid in diff["fixed"]]
@@ -76,13 +81,14 @@ def markdown(report: dict) -> str:
         lines.append(f"- tolerance: {tolerance('pass_rate'):.2f} on quality metrics, "
                      f"{tolerance('quote_fidelity'):.2f} on citation validity, quote fidelity and "
                      "quote-or-support")
-    lines += ["", "## Cases", "", "| Case | Category | Result | Abstained | Recall@5 | Key facts | Why it failed |",
-              "|---|---|---|---|---:|---:|---|"]
+    lines += ["", "## Cases", "", "| Case | Category | Result | Abstained | Top card | Words | Key facts in lead "
+              "| Why it failed |", "|---|---|---|---|---|---:|---:|---|"]
     for case in report["cases"]:
         why = "; ".join(case["failures"]).replace("|", "\\|")
-        facts = f"{case['groups_covered']}/{case['groups']}" if case["groups"] else ""
+        facts = f"{case.get('lead_groups_covered', 0)}/{case['groups']}" if case["groups"] else ""
         lines.append(f"| `{case['id']}` | {case['category']} | {'pass' if case['passed'] else '**FAIL**'} | "
-                     f"{'yes' if case['abstained'] else 'no'} | {fmt(case['recall_at_5'])} | {facts} | {why} |")
+                     f"{'yes' if case['abstained'] else 'no'} | {case.get('top_card') or ''} | "
+                     f"{case.get('words') if case.get('words') is not None else ''} | {facts} | {why} |")
     return "\n".join(lines) + "\n"
 
 

@@ -42,6 +42,7 @@ def answer_result(answer, chunk_texts: dict[str, str]) -> dict:
     contexts = [chunk_texts[r["chunk_id"]] for r in answer.retrieved[:CONTEXTS_K] if r["chunk_id"] in chunk_texts]
     sentences = [{"text": x.text, "n": x.n, "verified": x.verified} for x in answer.sentences]
     return {"abstained": answer.abstained, "reason": answer.reason, "text": answer.markdown,
+            "more": answer.more, "cards": list(answer.cards),
             "mode": answer.mode, "sentences": sentences,
             "citations": citations, "retrieved": answer.retrieved, "latency_ms": answer.latency_ms,
             "contexts": contexts}
@@ -160,7 +161,9 @@ def run_cli(args, settings) -> int:
 def _print_failures(verdict: dict) -> None:
     for drop in verdict["drops"]:
         print(f"GATE: metric dropped: {drop}", file=sys.stderr)
-    for case in verdict["diff"]["regressed"]:
+    for miss in verdict.get("targets") or []:
+        print(f"GATE: target missed: {miss}", file=sys.stderr)
+    for case in (verdict["diff"] or {}).get("regressed", []):
         print(f"GATE: {case['id']} passed before and fails now: {'; '.join(case['failures'])}", file=sys.stderr)
-    for cid in verdict["diff"]["removed"]:
+    for cid in (verdict["diff"] or {}).get("removed", []):
         print(f"GATE: {cid} is in the baseline but not in the set", file=sys.stderr)

@@ -67,6 +67,9 @@ class VanillaRAG:
             retrieved.append(item)
             citations.append({"n": n, "chunk_id": item["chunk_id"], "pinpoint": item["pinpoint"],
                               "cites": cites, "source_id": item["source_id"], "quote": "", "quotes": []})
-        return {"abstained": False, "text": "\n\n".join(d.page_content for d in docs),
+        # A retrieved guide chunk stands for the card it was cut from, so card@1 is scored alike.
+        cards = [str(r["source_id"]).removeprefix("guide:") if str(r.get("source_id", "")).startswith("guide:")
+                 else "" for r in retrieved]
+        return {"abstained": False, "text": "\n\n".join(d.page_content for d in docs), "cards": cards,
                 "citations": citations, "retrieved": retrieved,
                 "latency_ms": (time.perf_counter() - began) * 1000}

@@ -15,6 +15,9 @@ CONTEXT_CITES = 2
 
 
 def chunk_document(doc: Document, *, source: Source | None, max_chars: int, min_chars: int) -> Iterator[Chunk]:
+    if doc.asks:  # an answer card: shown as a unit, so indexed as one
+        yield _card(doc)
+        return
     if doc.cites:  # a guide section: already one pinpointed piece
         yield from _split_fixed(doc, max_chars=max(max_chars, 2000))
         return
@@ -131,3 +134,16 @@ def _split_fixed(doc: Document, *, max_chars: int) -> Iterator[Chunk]:
             jurisdiction=doc.jurisdiction, cites=list(doc.cites), audience=list(doc.audience),
             status=doc.status,
         )
+
+
+def _card(doc: Document) -> Chunk:
+    # Paragraph breaks are kept: the first paragraph is the card's lead.
+    text = "\n\n".join(collapse_whitespace(p) for p in doc.text.split("\n\n") if p.strip())
+    context = " | ".join(p for p in [doc.section, "; ".join(doc.cites[:CONTEXT_CITES])] if p)
+    return Chunk(
+        source_id=doc.source_id, title=doc.title, origin=doc.origin, doc_kind=doc.doc_kind,
+        pinpoint=doc.cites[0], section=doc.section, text=text, context=context, start=0,
+        end=len(doc.text), url=doc.url, as_of=doc.as_of, jurisdiction=doc.jurisdiction,
+        cites=list(doc.cites), audience=list(doc.audience), status=doc.status,
+        asks=list(doc.asks), steps=dict(doc.steps),
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import asdict, dataclass, field
 
 # What a citation says about where its text comes from.
@@ -34,6 +35,9 @@ class Document:
     section: str = ""
     audience: list[str] = field(default_factory=list)
     status: str = ""
+    # An answer card (guide): other ways people ask its question, and next steps per audience.
+    asks: list[str] = field(default_factory=list)
+    steps: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def sha256(self) -> str:
@@ -68,13 +72,26 @@ class Chunk:
     cites: list[str] = field(default_factory=list)
     audience: list[str] = field(default_factory=list)
     status: str = ""
+    asks: list[str] = field(default_factory=list)  # an answer card's search keys
+    steps: dict[str, list[str]] = field(default_factory=dict)  # an answer card's steps by audience
+
+    @property
+    def is_card(self) -> bool:
+        return bool(self.asks)
+
+    @property
+    def lead(self) -> str:
+        """An answer card's lead: its first paragraph (the direct answer)."""
+        return self.text.split("\n\n", 1)[0]
 
     @property
     def id(self) -> str:
         # Content-addressed: the same text at the same place always gets the same id,
-        # so re-ingesting unchanged files adds nothing.
-        key = "\x1f".join([self.source_id, self.pinpoint, self.section, self.text, self.context])
-        return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+        # so re-ingesting unchanged files adds nothing. A card's search keys count as content.
+        parts = [self.source_id, self.pinpoint, self.section, self.text, self.context]
+        if self.asks or self.steps:
+            parts.append(json.dumps([self.asks, self.steps, self.status, self.as_of], sort_keys=True))
+        return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
 
     @property
     def search_text(self) -> str:
@@ -87,6 +104,8 @@ class Chunk:
         meta["page"] = self.page if self.page is not None else -1
         meta["cites"] = "|".join(self.cites)
         meta["audience"] = "|".join(self.audience)
+        meta["asks"] = json.dumps(self.asks)
+        meta["steps"] = json.dumps(self.steps)
         return meta
 
     @classmethod
@@ -96,5 +115,7 @@ class Chunk:
         data["page"] = None if data.get("page", -1) in (-1, None) else int(data["page"])
         data["cites"] = [c for c in str(data.get("cites", "")).split("|") if c]
         data["audience"] = [a for a in str(data.get("audience", "")).split("|") if a]
+        data["asks"] = json.loads(data.get("asks") or "[]")
+        data["steps"] = json.loads(data.get("steps") or "{}")
         known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in data.items() if k in known})

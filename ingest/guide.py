@@ -11,9 +11,12 @@ import yaml
 from assistant.registry import Registry
 from ingest.documents import ORIGIN_GUIDE, Document, LoadError
 
-SKIP_FILES = {"README.md", "FORMAT.md"}
+SKIP_FILES = {"README.md", "FORMAT.md", "CHANGES.md"}
 REQUIRED = ("id", "cites", "audience", "url", "as_of", "status")
 AUDIENCES = {"teacher", "parent", "administrator"}
+# How a card's steps stand in its indexed text: the shown step is then quoted from the chunk.
+STEP_LABELS = {"teacher": "What a teacher can do:", "parent": "What a parent can do:",
+               "administrator": "What an administrator can do:"}
 _SECTION = re.compile(r"^## +(.+?)\s*$", re.M)
 _META = re.compile(r"\A\s*<!--(.*?)-->\s*", re.S)
 _FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.S)
@@ -69,12 +72,31 @@ def _section(path: Path, file_title: str, heading: str, raw: str, registry: Regi
         raise LoadError(f"{where}: unknown audience {sorted(set(audience) - AUDIENCES)}")
     body = raw.lstrip("\n")[meta_match.end():].strip()
     paragraphs = [" ".join(line.strip() for line in para.splitlines()) for para in re.split(r"\n\s*\n", body)]
-    text = "\n\n".join(p for p in paragraphs if p)
-    if not text:
+    paragraphs = [p for p in paragraphs if p]
+    if not paragraphs:
         raise LoadError(f"{where}: no text")
+    asks = [str(a).strip() for a in meta.get("asks") or [] if str(a).strip()]
+    steps = _steps(meta.get("steps"), where)
+    # A card's steps are part of its indexed text, so a step shown to a reader is quoted from it.
+    paragraphs += [f"{STEP_LABELS[who]} {' '.join(items)}" for who, items in steps.items()]
+    text = "\n\n".join(paragraphs)
     return Document(
         source_id=f"guide:{meta['id']}", title=f"Plain-language guide: {file_title}",
         origin=ORIGIN_GUIDE, doc_kind="guide", citation=cites[0], text=text, url=str(meta["url"]),
         as_of=str(meta["as_of"]), jurisdiction=sources[0].jurisdiction, path=str(path), fmt="guide",
         cites=cites, section=heading, audience=audience, status=str(meta["status"]),
+        asks=asks, steps=steps,
     )
+
+
+def _steps(raw, where: str) -> dict[str, list[str]]:
+    if not raw:
+        return {}
+    if not isinstance(raw, dict) or set(raw) - AUDIENCES:
+        raise LoadError(f"{where}: steps must map teacher/parent/administrator to lists of sentences")
+    steps = {}
+    for who in ("teacher", "parent", "administrator"):
+        items = [" ".join(str(x).split()) for x in raw.get(who) or [] if str(x).strip()]
+        if items:
+            steps[who] = items
+    return steps

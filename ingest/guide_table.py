@@ -1,6 +1,9 @@
-"""Print the README's table of guide sections and their status (`python -m ingest.guide_table`)."""
+"""Print the README's coverage table: what the guide answers, file by file
+(`python -m ingest.guide_table`)."""
 
 from __future__ import annotations
+
+from collections import defaultdict
 
 from assistant.registry import load_registry
 from assistant.settings import Settings
@@ -11,12 +14,18 @@ def guide_table() -> str:
     settings = Settings()
     errors: list[str] = []
     docs = list(load_guide(settings.guide_dir, load_registry(settings.registry_path), errors))
-    lines = ["| file | section | main pinpoint | status |", "|---|---|---|---|"]
+    by_file: dict[str, list] = defaultdict(list)
     for doc in docs:
-        name = doc.path.rsplit("/", 1)[-1]
-        lines.append(f"| {name} | {doc.section} | {doc.cites[0]} | {doc.status} |")
+        by_file[doc.path.rsplit("/", 1)[-1]].append(doc)
+    lines = ["| topic (file) | cards | verified | for example |", "|---|---:|---:|---|"]
+    for name in sorted(by_file):
+        cards = by_file[name]
+        topic = cards[0].title.removeprefix("Plain-language guide: ")
+        verified = sum(d.status == "verified" for d in cards)
+        lines.append(f"| {topic} (`{name}`) | {len(cards)} | {verified} | {cards[0].section} |")
     verified = sum(d.status == "verified" for d in docs)
-    lines.append(f"\n{len(docs)} sections: {verified} verified, {len(docs) - verified} unverified.")
+    lines.append(f"\n{len(docs)} cards in {len(by_file)} files: {verified} verified, "
+                 f"{len(docs) - verified} unverified.")
     return "\n".join(lines)
 
 

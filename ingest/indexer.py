@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from assistant import sentence_cache
+from assistant import cards, sentence_cache
 from assistant.registry import Registry, load_registry
 from assistant.sentences import quotable_sentences, quotable_spans
 from assistant.settings import Settings
@@ -105,6 +105,8 @@ def build_index(settings: Settings, user_files: Iterable[UserFile] = (), *, embe
     if active and set(wanted) == active_ids:
         report.collection, report.kept = active, len(active_ids)
         _refresh_sentence_cache(settings, active, wanted, embedder)
+        if any(c.is_card for c in wanted.values()):
+            cards.build_keys(settings, active, wanted.values(), embedder)
         report.seconds = time.perf_counter() - began
         return report
 
@@ -120,12 +122,14 @@ def build_index(settings: Settings, user_files: Iterable[UserFile] = (), *, embe
         raise RuntimeError(f"index {target} is incomplete; the previous index still answers")
     sentences = [s for chunk in wanted.values() for s in quotable_sentences(chunk.text)]
     sentence_cache.build(settings, target, sentences, embedder, active, in_context)
+    cards.build_keys(settings, target, wanted.values(), embedder, active)
 
     store.write_manifest(_manifest(target, wanted, docs, embedder))
     for name in store.collection_names():
         if name.startswith(f"{settings.collection_prefix}-") and name != target:
             store.drop(name)
             sentence_cache.path_for(settings, name).unlink(missing_ok=True)
+            cards.path_for(settings, name).unlink(missing_ok=True)
     report.collection, report.added = target, len(to_embed)
     report.kept = len(wanted) - len(to_embed)
     report.removed = len(active_ids - set(wanted))

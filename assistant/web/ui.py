@@ -12,6 +12,7 @@ import gradio as gr
 from assistant import templates
 from assistant.compose import escape_markdown
 from assistant.web import panel
+from assistant.web.content import CSS, EXAMPLES, HEAD, SCROLL_TO_LATEST, WHAT_YOU_CAN_DO, theme
 from assistant.web.api import log_question
 from ingest.documents import LoadError
 
@@ -19,98 +20,6 @@ log = logging.getLogger("sro.web")
 
 AUDIENCES = [("Teacher", "teacher"), ("Parent", "parent"), ("School administrator", "administrator")]
 UPLOAD_TYPES = [".pdf", ".md", ".txt"]
-
-EXAMPLES = {
-    "teacher": [
-        "A student swore at me in class. Should I call the SRO?",
-        "Can the SRO go through a kid's backpack if I tell him I think there's something in it?",
-        "Who decides the consequence when a kid breaks a school rule: me, the principal, or the SRO?",
-    ],
-    "parent": [
-        "Can the SRO question my child without me being there?",
-        "Can the school give my child's discipline records to the police?",
-        "Can I read the agreement between our school and the police about the SRO?",
-    ],
-    "administrator": [
-        "What does state law say has to go in our MOU with the police department about the SRO?",
-        "What training does state law require for SROs?",
-        "Can we designate our SRO as the school's law enforcement unit under FERPA?",
-    ],
-}
-
-# What the page offers each audience; the law itself is only ever quoted in answers.
-WHAT_YOU_CAN_DO = {
-    "teacher": ("Ask about something that happened in your classroom: when the SRO may be involved, "
-                "what must be reported, and who decides discipline. Answers end with steps for teachers."),
-    "parent": ("Ask about your child: questioning by the SRO, who may see school records, suspensions "
-               "and how to appeal. Answers end with steps for parents."),
-    "administrator": ("Ask about your district's obligations: the MOU with the police department, SRO "
-                      "selection and training, reporting, and FERPA. Upload your district's MOU to "
-                      "compare it with the law. Answers end with steps for administrators."),
-}
-
-CSS = """
-.sro-notice { margin: 0; padding: .6rem .8rem; border-left: 4px solid #1d4ed8;
-  background: var(--background-fill-secondary); color: var(--body-text-color); }
-.sro-cite h3 { margin: 0 0 .4rem; font-size: 1.05rem; }
-.sro-cite h4 { margin: .8rem 0 .3rem; font-size: .95rem; }
-.sro-cite dl { display: grid; grid-template-columns: max-content 1fr; gap: .15rem .75rem; margin: .4rem 0; }
-.sro-cite dt { font-weight: 600; }
-.sro-cite dd { margin: 0; }
-.sro-kind { margin: .2rem 0; }
-.sro-kind-official strong { color: #14532d; background: #dcfce7; padding: 0 .3rem; border-radius: 3px; }
-.sro-kind-guide strong { color: #1e3a8a; background: #dbeafe; padding: 0 .3rem; border-radius: 3px; }
-.sro-kind-user strong { color: #581c87; background: #f3e8ff; padding: 0 .3rem; border-radius: 3px; }
-.sro-unverified { margin: .4rem 0; padding: .3rem .5rem; color: #78350f; background: #fffbeb;
-  border: 1px solid #b45309; border-radius: 4px; }
-.sro-passage { white-space: pre-wrap; margin: 0; padding: .5rem .75rem; max-height: 26rem; overflow: auto;
-  border-left: 3px solid var(--border-color-primary); background: var(--background-fill-secondary);
-  color: var(--body-text-color); line-height: 1.5; }
-.sro-passage mark { background: #fde047; color: #111827; padding: 0 .1rem; }
-.sro-url { word-break: break-all; font-size: .85em; }
-.sro-sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
-.sro-panel-empty { color: var(--body-text-color-subdued); }
-#sro-app a { color: #1d4ed8; text-decoration: underline; }
-.dark #sro-app a { color: #93c5fd; }
-button:focus-visible, input:focus-visible, textarea:focus-visible, a:focus-visible, [role=radio]:focus-visible {
-  outline: 3px solid #1d4ed8 !important; outline-offset: 2px; }
-@media (max-width: 640px) {
-  #sro-chat .message-row { margin-left: 0 !important; margin-right: 0 !important; }
-}
-"""
-
-SYSTEM_SANS = ["system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial",
-               "Noto Sans", "Liberation Sans", "sans-serif"]
-SYSTEM_MONO = ["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "Liberation Mono", "monospace"]
-
-
-# Gradio scopes CSS to the app's content; the page's outer padding is set from <head>.
-HEAD = ("<style>@media (max-width: 640px) { .gradio-container .main.app "
-        "{ padding-left: .5rem !important; padding-right: .5rem !important; } }</style>")
-
-# Show the start of the newest question and its answer, not the end of a long answer.
-SCROLL_TO_LATEST = """() => { setTimeout(() => {
-  const rows = document.querySelectorAll('#sro-chat .user-row');
-  const row = rows[rows.length - 1];
-  const box = document.querySelector('#sro-chat .bubble-wrap');
-  if (row && box) { box.scrollTop += row.getBoundingClientRect().top - box.getBoundingClientRect().top - 8; }
-}, 150); }"""
-
-
-def theme() -> gr.themes.Base:
-    """System fonts only (no font downloads) and colours with at least 4.5:1 contrast."""
-    return gr.themes.Default(primary_hue="blue", neutral_hue="slate", font=SYSTEM_SANS,
-                             font_mono=SYSTEM_MONO).set(
-        button_primary_background_fill="*primary_700",
-        button_primary_background_fill_hover="*primary_800",
-        button_primary_text_color="#ffffff",
-        button_primary_text_color_hover="#ffffff",
-        body_text_color_subdued="*neutral_600",
-        block_info_text_color="*neutral_600",
-        input_placeholder_color="*neutral_500",
-        link_text_color="*primary_700",
-    )
-
 
 def _what_you_can_do(audience: str) -> str:
     label = dict((v, k) for k, v in AUDIENCES).get(audience, "")
@@ -135,6 +44,23 @@ def _citation_state(answer) -> list[dict]:
             for c, label in zip(answer.citations, labels)]
 
 
+RELATED_BUTTONS = 3
+
+
+def chat_markdown(answer) -> str:
+    """The answer as the chat shows it: the detail behind a "More" toggle."""
+    if not answer.more:
+        return answer.markdown
+    return f"{answer.markdown}\n\n<details><summary>More</summary>\n\n{answer.more}\n\n</details>"
+
+
+def _offers(answer) -> list:
+    """Related questions (or, when it could not answer, the nearest ones it can) as button updates."""
+    offers = [o["question"] for o in (answer.related or answer.suggestions)][:RELATED_BUTTONS]
+    return [gr.update(value=q, visible=True) for q in offers] + \
+        [gr.update(value="", visible=False)] * (RELATED_BUTTONS - len(offers))
+
+
 def build_ui(assistant) -> gr.Blocks:
     as_of = panel.latest_as_of(assistant.manifest)
 
@@ -157,7 +83,8 @@ def build_ui(assistant) -> gr.Blocks:
 
     def answer(pending, chat, history, audience, session_id):
         if not pending:
-            yield chat, history, gr.update(), gr.update(), gr.update(), gr.update()
+            yield (chat, history, gr.update(), gr.update(), gr.update(), gr.update(), gr.update(),
+                   *[gr.update()] * RELATED_BUTTONS)
             return
         session_id = session_id or new_session()
         # With a language model on, verified sentences appear as it writes them; the final
@@ -167,11 +94,12 @@ def build_ui(assistant) -> gr.Blocks:
             if event["type"] == "sentence":
                 streamed = f"{streamed} {event['markdown']}".strip()
                 yield (chat + [{"role": "assistant", "content": streamed}], history,
-                       gr.update(), gr.update(), gr.update(), gr.update())
+                       gr.update(), gr.update(), gr.update(), gr.update(), gr.update(),
+                       *[gr.update()] * RELATED_BUTTONS)
             else:
                 result = event["answer"]
         log_question(assistant.settings, "chat", pending, result)
-        chat = chat + [{"role": "assistant", "content": result.markdown}]
+        chat = chat + [{"role": "assistant", "content": chat_markdown(result)}]
         history = history + [{"role": "user", "content": pending},
                              {"role": "assistant", "content": result.markdown}]
         cites = _citation_state(result)
@@ -182,7 +110,11 @@ def build_ui(assistant) -> gr.Blocks:
             '<p class="sro-panel-empty">The latest answer quotes no source.</p>')
         notice = panel.notice_html(result.as_of or as_of) if result.as_of and result.as_of > (as_of or "") \
             else gr.update()
-        yield chat, history, cites, picker, shown, notice
+        offers = _offers(result)
+        heading = gr.update(visible=any(o.get("visible") for o in offers),
+                            value=("**Questions I can answer that come close**" if result.abstained
+                                   else "**Related questions** (choose one to ask it)"))
+        yield chat, history, cites, picker, shown, notice, heading, *offers
 
     def show_citation(choice, cites):
         for c in cites or []:
@@ -191,7 +123,8 @@ def build_ui(assistant) -> gr.Blocks:
         return panel.EMPTY_PANEL
 
     def new_conversation():
-        return ([], [], [], gr.update(choices=[], value=None, visible=False), panel.EMPTY_PANEL, "")
+        return ([], [], [], gr.update(choices=[], value=None, visible=False), panel.EMPTY_PANEL, "",
+                gr.update(visible=False), *[gr.update(value="", visible=False)] * RELATED_BUTTONS)
 
     def on_upload(path, session_id, uploaded):
         session_id = session_id or new_session()
@@ -253,6 +186,11 @@ def build_ui(assistant) -> gr.Blocks:
                 with gr.Row():
                     ask_btn = gr.Button("Ask", variant="primary", elem_id="sro-ask")
                     new_btn = gr.Button("New conversation", variant="secondary", elem_id="sro-new")
+                related_heading = gr.Markdown("**Related questions** (choose one to ask it)", visible=False,
+                                              elem_id="sro-related-heading")
+                with gr.Column(elem_id="sro-related"):
+                    related_btns = [gr.Button("", size="sm", variant="secondary", visible=False,
+                                              elem_classes=["sro-related"]) for _ in range(RELATED_BUTTONS)]
                 gr.Markdown("**Example questions** (choose one to ask it)")
                 with gr.Column(elem_id="sro-examples"):
                     example_btns = [gr.Button(q, size="sm", variant="secondary", elem_classes=["sro-example"])
@@ -275,20 +213,20 @@ def build_ui(assistant) -> gr.Blocks:
         audience.change(on_audience, audience, [what, *example_btns], api_visibility="private")
 
         ask_inputs = [pending, chat, history, audience, session]
-        ask_outputs = [chat, history, cites, picker, source, notice]
+        ask_outputs = [chat, history, cites, picker, source, notice, related_heading, *related_btns]
         for trigger in (question.submit, ask_btn.click):
             trigger(add_question, [question, chat], [question, chat, pending], queue=False, api_visibility="private") \
                 .then(answer, ask_inputs, ask_outputs, api_visibility="private") \
                 .then(None, js=SCROLL_TO_LATEST)
-        for btn in example_btns:
+        for btn in example_btns + related_btns:
             btn.click(lambda q, c: ("", c + [{"role": "user", "content": q}], q), [btn, chat],
                       [question, chat, pending], queue=False, api_visibility="private") \
                 .then(answer, ask_inputs, ask_outputs, api_visibility="private") \
                 .then(None, js=SCROLL_TO_LATEST)
         picker.change(show_citation, [picker, cites], source, queue=False, api_visibility="private")
         for trigger in (new_btn.click, chat.clear):  # the chat's own Clear button too
-            trigger(new_conversation, None, [chat, history, cites, picker, source, pending],
-                    queue=False, api_visibility="private")
+            trigger(new_conversation, None, [chat, history, cites, picker, source, pending, related_heading,
+                                              *related_btns], queue=False, api_visibility="private")
         upload.upload(on_upload, [upload, session, uploaded], [upload_status, session, uploaded, upload],
                       api_visibility="private")
         remove_btn.click(remove_uploads, session, [upload_status, uploaded], api_visibility="private")

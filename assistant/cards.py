@@ -1,0 +1,156 @@
+"""Card retrieval: find the answer card whose question the reader is asking.
+
+Each guide card is searched by several short vectors (its heading, each of its `asks`, its
+lead), and the best of them is the card's dense score: the multi-vector / hypothetical-question
+pattern of LangChain's MultiVectorRetriever, kept in our own code because the key vectors live
+in a small matrix beside the index (one matrix product per question, no second Chroma
+collection to keep in step with the first) and BM25 over the whole card is fused in the same
+way as the passage retriever does. See README "How a card is found".
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from assistant.retrieval import BM25Index, reciprocal_rank_fusion
+from assistant.settings import Settings
+from ingest.documents import Chunk
+
+# What the vectors are: each key embedded alone (a change of this makes old files rebuild).
+KIND = "card-keys-1"
+
+
+def card_keys(chunk: Chunk) -> list[str]:
+    """The short texts a card is found by: its question, the other ways people ask it, its lead."""
+    keys = [chunk.section, *chunk.asks, chunk.lead]
+    return list(dict.fromkeys(k for k in keys if k))
+
+
+# --- the key vectors, saved beside the index ---------------------------------------------
+def path_for(settings: Settings, collection: str) -> Path:
+    return settings.data_dir / f"card-keys-{collection}.npz"
+
+
+def load_keys(path: Path) -> dict[str, np.ndarray]:
+    if not path.exists():
+        return {}
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            if "kind" not in data.files or str(data["kind"]) != KIND:
+                return {}
+            return dict(zip((str(t) for t in data["texts"]), data["vectors"].astype(np.float32)))
+    except (OSError, ValueError, KeyError):
+        return {}  # a damaged file is rebuilt from the cards
+
+
+def save_keys(path: Path, vectors: dict[str, np.ndarray]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".card-keys-", suffix=".npz")
+    os.close(fd)
+    texts = list(vectors)
+    matrix = np.stack([vectors[t] for t in texts]) if texts else np.zeros((0, 1), np.float32)
+    with open(tmp, "wb") as fh:
+        np.savez(fh, texts=np.array(texts, dtype=str), vectors=matrix.astype(np.float32), kind=np.array(KIND))
+    os.replace(tmp, path)
+
+
+def build_keys(settings: Settings, collection: str, chunks, embedder, previous: str | None = None) -> dict:
+    """Embed every card key not already known (from this index's file or the previous one's), save."""
+    wanted = list(dict.fromkeys(k for c in chunks if c.is_card for k in card_keys(c)))
+    own = load_keys(path_for(settings, collection))
+    known = {**(load_keys(path_for(settings, previous)) if previous and previous != collection else {}), **own}
+    missing = [t for t in wanted if t not in known]
+    if missing:
+        if embedder is None:
+            from assistant.embeddings import embedder_for
+
+            embedder = embedder_for(settings)
+        known.update(zip(missing, embedder.embed(missing)))
+    keep = {t: known[t] for t in wanted}
+    if set(keep) != set(own):
+        save_keys(path_for(settings, collection), keep)
+    return keep
+
+
+# --- search -------------------------------------------------------------------------------
+@dataclass
+class CardHit:
+    chunk: Chunk
+    score: float  # fused (reciprocal rank) score
+    dense: float  # best cosine between the question and one of the card's keys
+    key: str = ""  # the key that matched best
+
+    @property
+    def card_id(self) -> str:
+        return self.chunk.source_id.removeprefix("guide:")
+
+
+class _CardText:
+    """What BM25 reads of a card: its question, the ways people ask it, and its whole text."""
+
+    def __init__(self, chunk: Chunk):
+        self.chunk = chunk
+        self.search_text = " ".join([chunk.section, *chunk.asks, chunk.text])
+
+
+class CardIndex:
+    def __init__(self, chunks: list[Chunk], key_vectors: dict[str, np.ndarray], rrf_k: int = 20):
+        self.cards = [c for c in chunks if c.is_card]
+        self.rrf_k = rrf_k
+        rows, owners, texts = [], [], []
+        for i, card in enumerate(self.cards):
+            for key in card_keys(card):
+                if key in key_vectors:
+                    rows.append(key_vectors[key])
+                    owners.append(i)
+                    texts.append(key)
+        self.matrix = np.stack(rows).astype(np.float32) if rows else np.zeros((0, 1), np.float32)
+        self.owners = np.array(owners, dtype=np.int64)
+        self.key_texts = texts
+        self._texts = [_CardText(c) for c in self.cards]
+        self._position = {id(t): i for i, t in enumerate(self._texts)}
+        self.bm25 = BM25Index(self._texts)  # type: ignore[arg-type]
+        self.by_id = {c.source_id.removeprefix("guide:"): c for c in self.cards}
+
+    def __len__(self) -> int:
+        return len(self.cards)
+
+    def dense_scores(self, vector: np.ndarray) -> tuple[np.ndarray, list[str]]:
+        """Each card's best key cosine (and which key), -1 for a card without key vectors."""
+        best = np.full(len(self.cards), -1.0, dtype=np.float32)
+        which = [""] * len(self.cards)
+        if not len(self.owners):
+            return best, which
+        sims = self.matrix @ np.asarray(vector, dtype=np.float32)
+        for row in np.argsort(-sims):
+            owner = self.owners[row]
+            if best[owner] < 0:  # rows come best first: the first one seen is the card's best
+                best[owner] = sims[row]
+                which[owner] = self.key_texts[row]
+        return best, which
+
+    def search(self, text: str, vectors: list[np.ndarray], k: int = 6) -> list[CardHit]:
+        """Cards best first. Several question vectors (a follow-up read alone and with the turn it
+        follows): each card keeps its best cosine over all of them."""
+        if not self.cards:
+            return []
+        dense, which = self.dense_scores(vectors[0])
+        for vector in vectors[1:]:
+            other, other_which = self.dense_scores(vector)
+            better = other > dense
+            dense = np.where(better, other, dense)
+            which = [o if b else w for w, o, b in zip(which, other_which, better)]
+        dense_rank = [int(i) for i in np.argsort(-dense) if dense[i] >= 0]
+        sparse_rank = self._bm25_order(text)
+        fused = reciprocal_rank_fusion([[str(i) for i in dense_rank], [str(i) for i in sparse_rank]], self.rrf_k)
+        hits = [CardHit(self.cards[int(i)], score, float(dense[int(i)]), which[int(i)]) for i, score in fused.items()]
+        hits.sort(key=lambda h: (-h.score, -h.dense))
+        return hits[:k]
+
+    def _bm25_order(self, text: str) -> list[int]:
+        return [self._position[id(wrapper)] for wrapper, _ in self.bm25.search(text, len(self.cards))]
