@@ -35,8 +35,11 @@ browser:
 test: setup browser
 	$(PY) -m pytest
 
+# The golden set through the gate (with the plain LangChain pipeline beside it), then the holdout,
+# reported only.
 eval: setup
-	$(VENV)/bin/sro-assistant eval
+	$(VENV)/bin/sro-assistant eval --compare-vanilla --out evals/reports/main
+	$(VENV)/bin/sro-assistant eval --set evals/holdout.jsonl --report-only --compare-vanilla --out evals/reports/holdout
 
 bench: setup
 	$(PY) evals/bench.py

@@ -45,7 +45,7 @@ class Composed:
 # --- from a card ---------------------------------------------------------------------------
 def compose_card(hits: list[CardHit], *, shown: int, audience: str | None, question_vec: np.ndarray,
                  question: str, official: list[Chunk], official_vectors, vectors: SentenceVectors,
-                 related_k: int, related_floor: float) -> Composed:
+                 related_k: int, related_floor: float, same_question=None) -> Composed:
     book = CitationBook()
     out = Composed([], book, cards=hits[:shown])
     for hit in out.cards:

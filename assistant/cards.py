@@ -23,6 +23,7 @@ from ingest.documents import Chunk
 
 # What the vectors are: each key embedded alone (a change of this makes old files rebuild).
 KIND = "card-keys-1"
+SAME_QUESTION = 0.85  # heading cosine above which two cards ask the same thing
 
 
 def card_keys(chunk: Chunk) -> list[str]:
@@ -116,6 +117,14 @@ class CardIndex:
         self._position = {id(t): i for i, t in enumerate(self._texts)}
         self.bm25 = BM25Index(self._texts)  # type: ignore[arg-type]
         self.by_id = {c.source_id.removeprefix("guide:"): c for c in self.cards}
+        self._heading = {c.id: key_vectors.get(c.section) for c in self.cards}
+
+    def same_question(self, a: Chunk, b: Chunk, threshold: float = SAME_QUESTION) -> bool:
+        """Two cards whose questions read alike (offering both as follow-ups helps nobody)."""
+        va, vb = self._heading.get(a.id), self._heading.get(b.id)
+        if va is None or vb is None:
+            return a.section.lower() == b.section.lower()
+        return float(np.dot(va, vb)) >= threshold
 
     def __len__(self) -> int:
         return len(self.cards)

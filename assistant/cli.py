@@ -46,6 +46,10 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--baseline", type=Path, help="baseline JSON; default evals/baseline.json")
     ev.add_argument("--compare-vanilla", action="store_true", help="also run a plain LangChain pipeline")
     ev.add_argument("--write-baseline", action="store_true", help="save this run as the new baseline")
+    ev.add_argument("--no-targets", action="store_true",
+                    help="gate on the baseline only, not on the golden set's absolute targets (small test sets)")
+    ev.add_argument("--report-only", action="store_true",
+                    help="write the reports without the regression gate (e.g. the holdout set)")
     ev.add_argument("--export", type=Path, help="also write RAGAS and promptfoo files to this folder")
 
     serve = sub.add_parser("serve", help="start the chat app")

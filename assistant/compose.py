@@ -1,7 +1,8 @@
-"""The extractive composer: picks source sentences that answer the question, lays them out.
+"""What every composer shares: sentence vectors, numbered citations, Markdown escaping, and the
+classic layout the language-model mode still uses (the card layout is in layout.py).
 
-Nothing here writes prose. Each sentence it shows is a verbatim substring of a retrieved
-chunk, with a citation marker; the rest is fixed text from templates.py.
+Nothing here writes prose. Each sentence shown is a verbatim substring of a retrieved chunk, with
+a citation marker; the rest is fixed text from templates.py.
 """
 
 from __future__ import annotations
@@ -15,32 +16,7 @@ import numpy as np
 
 from assistant import templates
 from assistant.answer import Citation, Sentence
-from assistant.retrieval import Retrieved, tokenize
-from assistant.sentences import quotable_sentences
-from ingest.documents import ORIGIN_GUIDE, ORIGIN_OFFICIAL, ORIGIN_USER
-
-# Sentences that tell the reader what to do, not only what the law is.
-ACTION_CUE = re.compile(r"\b(ask|asking|request|tell|report|write|contact|file|talk|check|keep|look|"
-                        r"right to|has the right|(parents?|teachers?|students?|you|family) (can|may|should|must))\b",
-                        re.I)
-# A guide sentence that says what we could not check is about the guide, not the law: the
-# answer shows it as the citation's mark and a fixed note instead of spending a sentence on it.
-VERIFICATION_NOTE = re.compile(r"\bwe could not (check|read|confirm)\b", re.I)
-CANDIDATE_CHUNKS = 12
-RELATIVE_FLOOR = 0.6
-# How a sentence's relevance is weighed: meaning, shared words, and its passage's rank.
-W_COSINE, W_OVERLAP, W_RANK = 0.6, 0.25, 0.15
-OFFICIAL_FLOOR = 0.7
-# One sentence per passage, two from the best-ranked one: the answer then spans more of the
-# provisions retrieval found (on the golden set this covered more key facts than two per passage
-# or a lead paragraph quoted whole). Sentence vectors are read in their passage, so sentences of
-# one passage sit close together: "near duplicate" starts high, and the best passage gets a
-# second sentence in case the vectors picked the wrong one of its sentences first.
-PER_CHUNK = 1
-TOP_CHUNK_SENTENCES = 2
-NEAR_DUPLICATE = 0.9
-SAME_WORDS = 0.5  # share of content words above which a sentence only repeats another
-
+from assistant.retrieval import Retrieved
 
 @dataclass
 class Candidate:
@@ -81,62 +57,6 @@ class SentenceVectors:
         return np.stack([found[t] for t in texts]) if texts else np.zeros((0, 1))
 
 
-def candidates(retrieved: list[Retrieved]) -> list[Candidate]:
-    out = []
-    seen: dict[str, int] = {}
-    for rank, item in enumerate(retrieved):
-        # The best few chunks of each origin, so official text is not crowded out by the guide.
-        origin = item.chunk.origin
-        if seen.get(origin, 0) >= CANDIDATE_CHUNKS:
-            continue
-        seen[origin] = seen.get(origin, 0) + 1
-        guide = origin == ORIGIN_GUIDE
-        out.extend(Candidate(sentence, item, rank) for sentence in quotable_sentences(item.chunk.text)
-                   if not (guide and VERIFICATION_NOTE.search(sentence)))
-    return out
-
-
-def score(cands: list[Candidate], query_text: str, query_vec: np.ndarray, vectors: SentenceVectors) -> None:
-    if not cands:
-        return
-    mat = vectors.get([c.text for c in cands])
-    q_tokens = set(tokenize(query_text))
-    for cand, vec in zip(cands, mat):
-        cand.vector = vec
-        s_tokens = set(tokenize(cand.text))
-        overlap = len(q_tokens & s_tokens) / (len(q_tokens) ** 0.5 * max(len(s_tokens), 1) ** 0.5 or 1)
-        cand.relevance = W_COSINE * float(np.dot(vec, query_vec)) + W_OVERLAP * overlap + W_RANK / (1 + cand.rank)
-
-
-def mmr(cands: list[Candidate], k: int, lam: float, floor: float, taken: list[Candidate]) -> list[Candidate]:
-    """Maximal marginal relevance: relevant sentences that do not repeat each other."""
-    chosen: list[Candidate] = []
-    pool = [c for c in cands if c.relevance >= floor and c not in taken]
-    while pool and len(chosen) < k:
-        def gain(c: Candidate) -> float:
-            others = chosen + taken
-            overlap = max((float(np.dot(c.vector, o.vector)) for o in others), default=0.0)
-            return lam * c.relevance - (1 - lam) * overlap
-        best = max(pool, key=gain)
-        pool.remove(best)
-        limit = TOP_CHUNK_SENTENCES if best.rank == 0 else PER_CHUNK
-        if sum(o.retrieved.chunk.id == best.retrieved.chunk.id for o in chosen) >= limit:
-            continue  # spread the answer over more than one passage
-
-        if any(float(np.dot(best.vector, o.vector)) > NEAR_DUPLICATE for o in chosen + taken):
-            continue  # a near-duplicate of a sentence already shown
-        if any(_same_words(best.text, o.text) > SAME_WORDS for o in chosen + taken):
-            continue  # says it again in nearly the same words
-        chosen.append(best)
-    return chosen
-
-
-def _same_words(a: str, b: str) -> float:
-    """Share of content words two sentences have in common (Jaccard)."""
-    x, y = set(tokenize(a)), set(tokenize(b))
-    return len(x & y) / len(x | y) if x and y else 0.0
-
-
 class CitationBook:
     """Numbers citations in order of first use: one number per cited chunk."""
 
@@ -165,39 +85,6 @@ class CitationBook:
             ends = [st + len(q) for st, q in zip(starts, citation.quotes)]
             citation.quote = chunk.text[min(starts):max(ends)]
         return citation
-
-
-def compose(retrieved: list[Retrieved], *, query_text: str, query_vec: np.ndarray, audience: str | None,
-            vectors: SentenceVectors, direct_k: int, sources_k: int, lam: float,
-            floor: float, premise: bool) -> tuple[list[Sentence], CitationBook]:
-    cands = candidates(retrieved)
-    score(cands, query_text, query_vec, vectors)
-    book = CitationBook()
-    sentences: list[Sentence] = []
-
-    best = max((c.relevance for c in cands), default=0.0)
-    # Below the best sentence by more than this share, a sentence is off the point.
-    near = max(floor, RELATIVE_FLOOR * best)
-    guide = [c for c in cands if c.retrieved.chunk.origin == ORIGIN_GUIDE]
-    # The short answer quotes the plain-language guide; official text follows under its own heading.
-    direct = mmr(guide, direct_k, lam, near, [])
-    if not direct:
-        direct = mmr(cands, direct_k, lam, near, [])
-    taken = list(direct)
-    official = [c for c in cands if c.retrieved.chunk.origin in (ORIGIN_OFFICIAL, ORIGIN_USER)]
-    # Statute text scores lower than plain language on the same point: a looser floor.
-    quoted = mmr(official, sources_k, lam, max(floor, OFFICIAL_FLOOR * best), taken)
-    taken += quoted
-    fits = [c for c in guide if ACTION_CUE.search(c.text)
-            and (audience is None or audience in c.retrieved.chunk.audience)]
-    actions = mmr(fits, 2, lam, near, taken)
-
-    for part, chosen in (("direct", direct), ("sources", quoted), ("actions", actions)):
-        for cand in chosen:
-            sentences.append(Sentence(cand.text, book.cite(cand).n, part))
-    if premise and sentences:
-        sentences.append(Sentence(templates.PREMISE_NOTE, None, "template"))
-    return sentences, book
 
 
 _MARKDOWN = re.compile(r"([\\`*_\[\]<>!])")

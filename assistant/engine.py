@@ -185,17 +185,20 @@ class Assistant:
         alone = query.is_follow_up and query.text != asked
         question_vecs = list(self.embedder.embed([asked, query.text] if alone else [asked]))
         asked_vec = question_vecs[0]
-        hits = self.cards.search(query.search_text, question_vecs, k=self.settings.related_questions + 3)
+        hits = self.cards.search(query.search_text, question_vecs, k=self.settings.related_questions + 6)
         if filters is not None:  # e.g. official text only: no card then
             hits = [h for h in hits if filters.allows(h.chunk)]
         card_support = max((h.dense for h in hits[:3]), default=0.0)
         passages: list[Retrieved] = []
         if card_support < self.settings.card_threshold or session_source is not None:
             passages = self._passages(query, asked, asked_vec, filters, session_source)
-        best_passage = passages[0] if passages else None
-        passage_support = max((r.dense for r in passages[:3]), default=0.0)
-        user_first = (best_passage is not None and best_passage.chunk.origin == ORIGIN_USER
-                      and best_passage.dense >= card_support - USER_MARGIN)
+        # A reader who uploaded their district's document is most likely asking about it: its best
+        # passage answers when it is about as close as the best official one and the best card.
+        own = sorted((r for r in passages if r.chunk.origin == ORIGIN_USER), key=lambda r: -r.dense)[:1]
+        passage_support = max([r.dense for r in passages[:3]] + [r.dense for r in own], default=0.0)
+        own = [r for r in own if r.dense >= passage_support - USER_MARGIN]
+        best_passage = own[0] if own else (passages[0] if passages else None)
+        user_first = bool(own) and own[0].dense >= card_support - USER_MARGIN
         retrieved = [_as_retrieved(h) for h in hits] + passages
         ranked = [_ranked(r) for r in retrieved]
         as_of_all = self.index_as_of() or "unknown"
@@ -206,7 +209,8 @@ class Assistant:
             composed = compose_card(
                 hits, shown=shown_cards, audience=audience, question_vec=asked_vec, question=asked,
                 official=self.official, official_vectors=self.shared.vectors, vectors=self.vectors,
-                related_k=self.settings.related_questions, related_floor=self.settings.related_floor)
+                related_k=self.settings.related_questions, related_floor=self.settings.related_floor,
+                same_question=self.cards.same_question)
             if premise:
                 composed.sentences.append(Sentence(templates.PREMISE_NOTE, None, "template"))
             as_of = max((c.as_of for c in composed.book.citations if c.as_of), default=None)
@@ -238,7 +242,8 @@ class Assistant:
         """Two leads when the second card is as close as the first (a scuffle vs a fight with
         injuries): each is shown under its own question rather than blended."""
         if len(hits) > 1 and hits[1].dense >= self.settings.card_threshold \
-                and hits[0].dense - hits[1].dense <= self.settings.second_card_margin:
+                and hits[0].dense - hits[1].dense <= self.settings.second_card_margin \
+                and not self.cards.same_question(hits[0].chunk, hits[1].chunk):
             return 2
         return 1
 

@@ -78,10 +78,7 @@ class Settings(BaseSettings):
         2000, description="Questions longer than this are refused with a polite message."
     )
     answer_sentences: int = Field(
-        7, description="How many sentences the direct answer quotes at most."
-    )
-    source_sentences: int = Field(
-        3, description="How many official-text passages 'What the sources say' quotes at most."
+        7, description="How many sentences a language model may write from (LLM mode only)."
     )
     abstain_threshold: float = Field(
         0.45,
@@ -98,9 +95,6 @@ class Settings(BaseSettings):
     related_questions: int = Field(3, description="How many related questions (other cards) an answer offers.")
     related_floor: float = Field(
         0.35, description="Minimum cosine for a card to be offered as a related question or suggestion."
-    )
-    mmr_lambda: float = Field(
-        0.85, description="Relevance/novelty balance when choosing sentences (1 = relevance only)."
     )
     fetch_timeout_s: float = Field(20.0, description="Timeout of one download in `corpus fetch`.")
     fetch_retries: int = Field(2, description="Extra attempts of a failed download in `corpus fetch`.")

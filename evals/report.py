@@ -65,7 +65,10 @@ def markdown(report: dict) -> str:
                   comparison_table(metrics, report["vanilla"]["metrics"])]
     gate = report.get("gate") or {}
     lines += ["", "## Regression gate", ""]
-    if not gate.get("baseline"):
+    if gate.get("report_only"):
+        lines.append("Not gated: this set is reported only (a holdout is never used to pick settings).")
+        lines += [f"- outside the golden set's targets: {t}" for t in gate.get("targets", [])]
+    elif not gate.get("baseline"):
         lines.append("**FAILED**: no baseline to compare with (create one with `--write-baseline`).")
     else:
         lines.append("**FAILED**" if gate["failed"] else "Passed.")

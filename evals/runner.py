@@ -128,7 +128,14 @@ def run_cli(args, settings) -> int:
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    verdict = gate.compare(baseline, data)
+    if getattr(args, "report_only", False):
+        # A holdout is reported, never gated or tuned on: its targets are printed for the reader.
+        data["gate"] = {"baseline": False, "report_only": True, "targets": gate.target_misses(data["metrics"])}
+        for path in report.write_all(data, out):
+            print(f"wrote {path}")
+        print(summary(data))
+        return 0
+    verdict = gate.compare(baseline, data, targets=not getattr(args, "no_targets", False))
     data["gate"] = {**verdict, "baseline_path": str(baseline_path),
                     "baseline_metrics": (baseline or {}).get("metrics")}
     for path in report.write_all(data, out):

@@ -40,6 +40,11 @@ class Document:
     steps: dict[str, list[str]] = field(default_factory=dict)
 
     @property
+    def lead(self) -> str:
+        """An answer card's lead: its first paragraph."""
+        return self.text.split("\n\n", 1)[0]
+
+    @property
     def sha256(self) -> str:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 

@@ -120,7 +120,8 @@ def build_index(settings: Settings, user_files: Iterable[UserFile] = (), *, embe
     in_context = _embed_into(store, target, to_embed, embedder, progress)
     if store.ids(target) != set(wanted):
         raise RuntimeError(f"index {target} is incomplete; the previous index still answers")
-    sentences = [s for chunk in wanted.values() for s in quotable_sentences(chunk.text)]
+    # A card is shown by paragraph, never picked sentence by sentence: its sentences need no vectors.
+    sentences = [s for chunk in wanted.values() if not chunk.is_card for s in quotable_sentences(chunk.text)]
     sentence_cache.build(settings, target, sentences, embedder, active, in_context)
     cards.build_keys(settings, target, wanted.values(), embedder, active)
 
@@ -141,7 +142,7 @@ def build_index(settings: Settings, user_files: Iterable[UserFile] = (), *, embe
 def _refresh_sentence_cache(settings: Settings, collection: str, chunks: dict[str, Chunk], embedder) -> None:
     """Same chunks, but the cache lacks some quotable sentences (a code change, or a cache from an
     older version): read the chunks that hold them through the model again."""
-    sentences = {s for chunk in chunks.values() for s in quotable_sentences(chunk.text)}
+    sentences = {s for chunk in chunks.values() if not chunk.is_card for s in quotable_sentences(chunk.text)}
     cached, _ = sentence_cache.load(sentence_cache.path_for(settings, collection))
     missing = sentences - set(cached)
     if missing:

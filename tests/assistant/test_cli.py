@@ -16,7 +16,18 @@ def test_ask_json(shared_settings, monkeypatch, capsys):
     data = json.loads(capsys.readouterr().out)
     jsonschema.validate(data, ANSWER_SCHEMA)
     assert not data["abstained"] and data["citations"][0]["kind"] == "guide"
-    assert any("§37P" in c["pinpoint"] for c in data["citations"])
+    cited = [p for c in data["citations"] for p in [c["pinpoint"], *c["cites"]]]
+    assert any("555 CMR 10.05" in p or "§37P" in p for p in cited), cited
+    assert data["related"] and data["cards"]
+
+
+def test_ask_full_adds_the_detail(shared_settings, monkeypatch, capsys):
+    monkeypatch.setenv("SRO_DATA_DIR", str(shared_settings.data_dir))
+    assert main(["ask", SWEARING, "--audience", "teacher"]) == 0
+    short = capsys.readouterr().out
+    assert main(["ask", SWEARING, "--audience", "teacher", "--full"]) == 0
+    full = capsys.readouterr().out
+    assert full.startswith(short.rstrip()) and "**Why**" in full and "**Why**" not in short
 
 
 def test_ask_batch_jsonl(shared_settings, monkeypatch, capsys, tmp_path):

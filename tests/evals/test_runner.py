@@ -44,8 +44,9 @@ def golden(tmp_path_factory):
 
 
 def args(golden, out, baseline, **extra):
+    # A five-case set cannot meet the golden set's absolute targets; the gate's comparison is tested here.
     values = {"golden": golden, "out": out, "baseline": baseline, "compare_vanilla": False,
-              "write_baseline": False, "export": None}
+              "write_baseline": False, "export": None, "no_targets": True}
     return argparse.Namespace(**{**values, **extra})
 
 
@@ -110,3 +111,12 @@ def test_gate_fails_when_a_passing_case_now_fails(first_run, golden, shared_sett
     assert run_cli(args(golden, tmp_path / "out", tmp_path / "passing.json"), shared_settings) != 0
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     assert [r["id"] for r in report["gate"]["diff"]["regressed"]] == ["made-to-fail-1"]
+
+
+def test_gate_fails_when_a_target_is_missed(first_run, golden, shared_settings):
+    folder, _ = first_run
+    # The made-to-fail case keeps lead coverage under the 0.9 target.
+    code = run_cli(args(golden, folder / "targets", folder / "baseline.json", no_targets=False), shared_settings)
+    assert code != 0
+    report = json.loads((folder / "targets" / "report.json").read_text())
+    assert any(t.startswith("lead_coverage") for t in report["gate"]["targets"])

@@ -20,16 +20,17 @@ source_id: gl-c71-s37p
 title: "Test guide"
 ---
 
-## A test section about swearing
+## Who handles swearing in class in this test guide?
 <!--
 id: test-swearing
+asks: ["student swore at me", "swearing in class", "who deals with cursing", "kid cussed at the teacher"]
 cites: ["G.L. c.71 §37P"]
 audience: [teacher]
 url: https://malegislature.gov/Laws/GeneralLaws/PartI/TitleXII/Chapter71/Section37P
 as_of: "2020-12-31"
 status: unverified
 -->
-Swearing in class is handled by the principal in this test guide. We could not check this against the official text.
+As we understand it, swearing in class is handled by the principal in this test guide.
 """
 
 
@@ -150,23 +151,32 @@ class CountingEmbedder:
 
 def test_sentence_vectors_come_from_the_chunk_pass(data_dir, tmp_path, embedder):
     from assistant import sentence_cache
+    from assistant.cards import card_keys
     from assistant.sentences import quotable_sentences
+    from ingest.indexer import UserFile
 
     guide = tmp_path / "guide"
     guide.mkdir()
-    for name in ("usc-20-1232g.md", "practical-teacher-involve-sro.md"):  # two files of the shipped guide
-        (guide / name).write_text((ROOT / "corpus" / "guide" / name).read_text())
+    (guide / "practical-teacher-involve-sro.md").write_text(
+        (ROOT / "corpus" / "guide" / "practical-teacher-involve-sro.md").read_text())
+    policy = tmp_path / "district-policy.txt"
+    policy.write_text("\n\n".join(
+        f"Section {i}. The district officer keeps a log of every visit number {i}. The principal reviews "
+        f"the log each month and reports to the committee about item {i}." for i in range(1, 15)))
     settings = Settings(data_dir=data_dir, guide_dir=guide, corpus_mirror=None)
     counting = CountingEmbedder(embedder)
-    report = build_index(settings, embedder=counting, progress=False)
+    report = build_index(settings, [UserFile(policy)], embedder=counting, progress=False)
     store = VectorStore(settings)
     _, chunks = store.all_chunks(report.collection)
-    wanted = {s for c in chunks for s in quotable_sentences(c.text)}
+    # Cards are shown by paragraph, so only the other chunks' sentences are cached.
+    wanted = {s for c in chunks if not c.is_card for s in quotable_sentences(c.text)}
     texts, vectors = sentence_cache.load(sentence_cache.path_for(settings, report.collection))
-    assert set(texts) == wanted and len(vectors) == len(texts)
+    assert wanted and set(texts) == wanted and len(vectors) == len(texts)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
-    # Only sentences past the model's token limit are embedded on their own.
-    assert counting.alone < 0.1 * len(wanted)
+    # Only sentences past the model's token limit are embedded on their own, besides the cards'
+    # search keys, which are short and meant to be read alone.
+    keys = {k for c in chunks if c.is_card for k in card_keys(c)}
+    assert keys and counting.alone - len(keys) < 0.1 * len(wanted)
 
 
 def test_a_cache_of_sentences_embedded_alone_is_rebuilt_from_the_passages(data_dir, tmp_path, embedder):
