@@ -24,7 +24,8 @@ from ingest.guide import STEP_LABELS
 
 WHY_SENTENCES = 3
 STEPS_SHOWN = 2
-LAW_MAX_WORDS = 40
+STEPS_MAX_WORDS = 35  # a second step only when both fit: the reader acts on the first
+LAW_MAX_WORDS = 30
 LAW_MIN_COSINE = 0.25  # an official passage less like the question than this is not quoted
 PASSAGE_SENTENCES = 3
 PASSAGE_MAX_WORDS = 90

@@ -100,9 +100,11 @@ class _CardText:
 
 
 class CardIndex:
-    def __init__(self, chunks: list[Chunk], key_vectors: dict[str, np.ndarray], rrf_k: int = 20):
+    def __init__(self, chunks: list[Chunk], key_vectors: dict[str, np.ndarray], rrf_k: int = 20,
+                 bm25_weight: float = 1.0):
         self.cards = [c for c in chunks if c.is_card]
         self.rrf_k = rrf_k
+        self.bm25_weight = bm25_weight
         rows, owners, texts = [], [], []
         for i, card in enumerate(self.cards):
             for key in card_keys(card):
@@ -156,7 +158,9 @@ class CardIndex:
             which = [o if b else w for w, o, b in zip(which, other_which, better)]
         dense_rank = [int(i) for i in np.argsort(-dense) if dense[i] >= 0]
         sparse_rank = self._bm25_order(text)
-        fused = reciprocal_rank_fusion([[str(i) for i in dense_rank], [str(i) for i in sparse_rank]], self.rrf_k)
+        fused = reciprocal_rank_fusion([[str(i) for i in dense_rank]], self.rrf_k)
+        for i, score in reciprocal_rank_fusion([[str(i) for i in sparse_rank]], self.rrf_k).items():
+            fused[i] = fused.get(i, 0.0) + self.bm25_weight * score
         hits = [CardHit(self.cards[int(i)], score, float(dense[int(i)]), which[int(i)]) for i, score in fused.items()]
         hits.sort(key=lambda h: (-h.score, -h.dense))
         return hits[:k]

@@ -69,7 +69,7 @@ class Assistant:
             self.vectors.preload(texts, vectors)
         self.official = [c for c in chunks if c.origin == ORIGIN_OFFICIAL]
         keys = cards.build_keys(settings, collection, chunks, embedder) if collection else {}
-        self.cards = CardIndex(chunks, keys, rrf_k=settings.rrf_k)
+        self.cards = CardIndex(chunks, keys, rrf_k=settings.rrf_k, bm25_weight=settings.card_bm25_weight)
         self._lock = threading.Lock()
 
     @classmethod
@@ -242,7 +242,7 @@ class Assistant:
         """Two leads when the second card is as close as the first (a scuffle vs a fight with
         injuries): each is shown under its own question rather than blended."""
         if len(hits) > 1 and hits[1].dense >= self.settings.card_threshold \
-                and hits[0].dense - hits[1].dense <= self.settings.second_card_margin \
+                and abs(hits[0].dense - hits[1].dense) < self.settings.second_card_margin \
                 and not self.cards.same_question(hits[0].chunk, hits[1].chunk):
             return 2
         return 1

@@ -88,8 +88,11 @@ class Settings(BaseSettings):
         0.5,
         description="Minimum cosine between the question and a card's best key (question, asks, lead) to answer from it.",
     )
+    card_bm25_weight: float = Field(
+        0.6, description="Weight of BM25's rank beside the dense rank when cards are fused (0 = dense only)."
+    )
     second_card_margin: float = Field(
-        0.03,
+        0.01,
         description="Show a second card's lead too when its best key is within this cosine of the first card's.",
     )
     related_questions: int = Field(3, description="How many related questions (other cards) an answer offers.")

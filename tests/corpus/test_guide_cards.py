@@ -21,7 +21,7 @@ SAFETY_STEP = re.compile(r"\b(911|emergency|administrator|get help|call for help
 def test_the_whole_guide_passes_the_check():
     cards, problems = check_guide(SETTINGS.guide_dir, REGISTRY)
     assert problems == []
-    assert len(cards) >= 150
+    assert len(cards) >= 120
 
 
 def test_every_card_loads_as_one_indexed_card():

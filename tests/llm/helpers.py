@@ -21,9 +21,10 @@ def passage_with(passages: dict[int, str], phrase: str) -> int:
 
 def good_sentences(n: int) -> list[str]:
     """Plain-language rewrites of the FERPA passage (cited as [n])."""
-    return [f"An SRO can see your child's education records without your consent only if the SRO is a "
-            f"school official with a legitimate educational interest [{n}].",
-            f"If another FERPA exception applies, the SRO may also see the records [{n}]."]
+    return [f"Even as a school official, the SRO may see only records in which the officer has a "
+            f"legitimate educational interest [{n}].",
+            f"Without school-official status, the school needs your written consent or another exception "
+            f"before giving the SRO record information [{n}]."]
 
 
 def assert_only_supported(answer: Answer, engine) -> None:

@@ -47,7 +47,7 @@ def test_good_answer_is_verified_and_renumbered(llm_assistant, model_server, ext
     assert [c.n for c in answer.citations] == [1]
     assert KEY_PHRASE in answer.citations[0].quote
     assert "[1]." in answer.markdown and "[2]" not in answer.markdown
-    assert answer.markdown.startswith("**Short answer**\nAn SRO can see your child's education records")
+    assert answer.markdown.startswith("**Short answer**\nEven as a school official, the SRO may see only records")
     assert "**Sources**\n1. " in answer.markdown and "General information, not legal advice." in answer.markdown
     assert answer.as_of and answer.as_of in answer.markdown
     jsonschema.validate(answer.to_json(id=1), ANSWER_SCHEMA)
