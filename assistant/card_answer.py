@@ -55,7 +55,8 @@ def compose_card(hits: list[CardHit], *, shown: int, audience: str | None, quest
     why = _why(top)
     if why:
         out.more.append(Sentence(why, book.quote(top, why).n, "why"))
-    law = law_quote(top, question, question_vec, official, official_vectors, vectors)
+    # Two leads already fill the reader's first screen: no law quote, one step, fewer related then.
+    law = law_quote(top, question, question_vec, official, official_vectors, vectors) if shown == 1 else None
     if law is not None:
         chunk, text = law
         out.sentences.append(Sentence(text, book.quote(chunk, text).n, "sources"))

@@ -24,6 +24,9 @@ from ingest.documents import Chunk
 # What the vectors are: each key embedded alone (a change of this makes old files rebuild).
 KIND = "card-keys-1"
 SAME_QUESTION = 0.85  # heading cosine above which two cards ask the same thing
+# A question that is, word for word or nearly, one of a card's own questions (a related question
+# clicked in the page) is answered by that card whatever the other rankings say.
+EXACT_MATCH = 0.97
 
 
 def card_keys(chunk: Chunk) -> list[str]:
@@ -145,9 +148,12 @@ class CardIndex:
                 which[owner] = self.key_texts[row]
         return best, which
 
-    def search(self, text: str, vectors: list[np.ndarray], k: int = 6) -> list[CardHit]:
-        """Cards best first. Several question vectors (a follow-up read alone and with the turn it
-        follows): each card keeps its best cosine over all of them."""
+    def search(self, text: str, vectors: list[np.ndarray], k: int = 6, expanded: np.ndarray | None = None,
+               body_vectors: dict | None = None) -> list[CardHit]:
+        """Cards best first. Four rankings fused by reciprocal rank: the keys against the question
+        (several vectors, e.g. a follow-up alone and with the turn it follows: each card keeps its
+        best), the keys against the question with its everyday-word expansions, the card's own text
+        vector against the question, and BM25 (weighted). The dense score reported is the first."""
         if not self.cards:
             return []
         dense, which = self.dense_scores(vectors[0])
@@ -156,14 +162,24 @@ class CardIndex:
             better = other > dense
             dense = np.where(better, other, dense)
             which = [o if b else w for w, o, b in zip(which, other_which, better)]
-        dense_rank = [int(i) for i in np.argsort(-dense) if dense[i] >= 0]
-        sparse_rank = self._bm25_order(text)
-        fused = reciprocal_rank_fusion([[str(i) for i in dense_rank]], self.rrf_k)
-        for i, score in reciprocal_rank_fusion([[str(i) for i in sparse_rank]], self.rrf_k).items():
+        rankings = [_order(dense)]
+        if expanded is not None:
+            rankings.append(_order(self.dense_scores(expanded)[0]))
+        if body_vectors:
+            body = np.array([float(np.dot(body_vectors[c.id], vectors[0])) if c.id in body_vectors else -1.0
+                             for c in self.cards])
+            rankings.append(_order(body))
+        fused = reciprocal_rank_fusion([[str(i) for i in r] for r in rankings], self.rrf_k)
+        for i, score in reciprocal_rank_fusion([[str(i) for i in self._bm25_order(text)]], self.rrf_k).items():
             fused[i] = fused.get(i, 0.0) + self.bm25_weight * score
         hits = [CardHit(self.cards[int(i)], score, float(dense[int(i)]), which[int(i)]) for i, score in fused.items()]
         hits.sort(key=lambda h: (-h.score, -h.dense))
-        return hits[:k]
+        exact = sorted((h for h in hits if h.dense >= EXACT_MATCH), key=lambda h: -h.dense)[:1]
+        return (exact + [h for h in hits if h not in exact])[:k]
 
     def _bm25_order(self, text: str) -> list[int]:
         return [self._position[id(wrapper)] for wrapper, _ in self.bm25.search(text, len(self.cards))]
+
+
+def _order(scores: np.ndarray) -> list[int]:
+    return [int(i) for i in np.argsort(-scores) if scores[i] >= 0]

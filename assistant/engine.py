@@ -183,15 +183,17 @@ class Assistant:
         # hold the everyday wordings. BM25 also gets the search expansions.
         asked = query.context_text
         alone = query.is_follow_up and query.text != asked
-        question_vecs = list(self.embedder.embed([asked, query.text] if alone else [asked]))
-        asked_vec = question_vecs[0]
-        hits = self.cards.search(query.search_text, question_vecs, k=self.settings.related_questions + 6)
+        texts = [asked, query.search_text] + ([query.text] if alone else [])
+        embedded = list(self.embedder.embed(texts))
+        asked_vec, expanded_vec, question_vecs = embedded[0], embedded[1], [embedded[0]] + embedded[2:]
+        hits = self.cards.search(query.search_text, question_vecs, k=self.settings.related_questions + 6,
+                                 expanded=expanded_vec, body_vectors=self.shared.vectors)
         if filters is not None:  # e.g. official text only: no card then
             hits = [h for h in hits if filters.allows(h.chunk)]
         card_support = max((h.dense for h in hits[:3]), default=0.0)
         passages: list[Retrieved] = []
         if card_support < self.settings.card_threshold or session_source is not None:
-            passages = self._passages(query, asked, asked_vec, filters, session_source)
+            passages = self._passages(query, asked_vec, expanded_vec, filters, session_source)
         # A reader who uploaded their district's document is most likely asking about it: its best
         # passage answers when it is about as close as the best official one and the best card.
         own = sorted((r for r in passages if r.chunk.origin == ORIGIN_USER), key=lambda r: -r.dense)[:1]
@@ -247,7 +249,7 @@ class Assistant:
             return 2
         return 1
 
-    def _passages(self, query, asked: str, asked_vec, filters, session_source) -> list[Retrieved]:
+    def _passages(self, query, asked_vec, expanded_vec, filters, session_source) -> list[Retrieved]:
         """Official text and the session's uploads (not the guide: cards answer for it)."""
         sources = [self.shared] + ([session_source] if session_source is not None else [])
         retriever = HybridRetriever(sources, self.embedder, candidate_k=self.settings.candidate_k,
@@ -256,8 +258,7 @@ class Assistant:
         filters = filters or Filters()
         wanted = Filters(kinds=filters.kinds, origins=filters.origins or [ORIGIN_OFFICIAL, ORIGIN_USER],
                          jurisdiction=filters.jurisdiction, as_of_before=filters.as_of_before)
-        dense_text = query.search_text if self.settings.expand_dense else asked
-        vec = asked_vec if dense_text == asked else self.embedder.embed([dense_text])[0]
+        vec = expanded_vec if self.settings.expand_dense else asked_vec
         return retriever.retrieve(query.search_text, self.settings.retrieval_k, wanted, vec)
 
     def _abstain(self, question: str, audience: str | None, reason: str, text: str, began: float,

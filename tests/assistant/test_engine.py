@@ -36,6 +36,9 @@ def test_swearing_answer_opens_with_the_card_lead(assistant):
     assert answer.related and all(r["card"] != answer.cards[0] for r in answer.related)
     for offer in answer.related:
         assert offer["question"] in answer.markdown
+        # Clicking a related question (the page sends the conversation along) gets that card's answer.
+        history = [{"role": "user", "content": SWEARING}, {"role": "assistant", "content": answer.markdown}]
+        assert assistant.ask(offer["question"], audience="teacher", history=history).cards[0] == offer["card"]
 
 
 QUESTIONS = [SWEARING, "Two kids are shoving each other in the hallway. Should I call the SRO?",

@@ -124,12 +124,32 @@ def test_teacher_parent_upload_and_narrow_view(browser_page, artifacts, tmp_path
     copied = page.evaluate("navigator.clipboard.readText()")
     assert "[1]" in copied and "Sources" in copied and "https://" in copied
 
+    # The answer-first layout: the card's lead under "Short answer", the detail behind "More".
+    first = chat.locator(".bot-row").last
+    assert "Short answer" in first.inner_text() and "Related questions" in first.inner_text()
+    more = first.locator("details")
+    assert more.count() == 1 and not more.first.evaluate("e => e.open")
+    more.first.locator("summary").click()
+    assert more.first.evaluate("e => e.open") and "Why" in more.first.inner_text()
+
+    # 2b. A related question is a button: clicking it asks it, and the answer is that card's.
+    related = page.locator("#sro-related button:visible")
+    assert related.count() >= 2
+    offered = related.first.inner_text().strip()
+    before = page.evaluate(BOT_ANSWERS)
+    related.first.click()
+    page.wait_for_function(f"({BOT_ANSWERS})() > {before}")
+    assert chat.locator(".user-row").last.inner_text().strip() == offered
+    answered = chat.locator(".bot-row").last.inner_text()
+    assert "[1]" in answered and "What you can do (teacher)" in answered
+    page.screenshot(path=str(artifacts / "01b-related-question-answered.png"), full_page=True)
+
     # 3. A follow-up in the same conversation, then a new conversation.
     ask(page, "ok but what if he then picks up a chair and throws it at me?")
-    assert chat.inner_text().count("What you can do (teacher)") == 2
+    assert chat.inner_text().count("What you can do (teacher)") == 3
     page.get_by_role("button", name="New conversation").click()
     page.wait_for_function("!document.querySelector('#sro-chat').innerText.includes('picks up a chair')")
-    assert page.locator("#sro-citations").is_hidden()
+    assert page.locator("#sro-citations").is_hidden() and page.locator("#sro-related button:visible").count() == 0
 
     # 4. Switch to Parent with the keyboard (Gradio's radios are reached with Tab, chosen with Space).
     page.locator("#sro-audience input[value='teacher']").focus()
