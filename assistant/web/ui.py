@@ -48,10 +48,14 @@ RELATED_BUTTONS = 3
 
 
 def chat_markdown(answer) -> str:
-    """The answer as the chat shows it: the detail behind a "More" toggle."""
+    """The answer as the chat shows it: the detail behind a "More" toggle, right under the short answer."""
     if not answer.more:
         return answer.markdown
-    return f"{answer.markdown}\n\n<details><summary>More</summary>\n\n{answer.more}\n\n</details>"
+    more = f"<details><summary>More</summary>\n\n{answer.more}\n\n</details>\n\n"
+    after_leads = [answer.markdown.find(f"\n{h}") for h in
+                   (templates.HEADING_LAW, *templates.HEADING_ACTIONS.values(), templates.HEADING_CITATIONS)]
+    cut = min((i for i in after_leads if i >= 0), default=len(answer.markdown))
+    return f"{answer.markdown[:cut + 1]}{more}{answer.markdown[cut + 1:]}"
 
 
 def _offers(answer) -> list:
