@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.card_classifier import CardClassifier
 from assistant.retrieval import BM25Index, reciprocal_rank_fusion
 from assistant.settings import Settings
 from ingest.documents import Chunk
@@ -104,10 +105,11 @@ class _CardText:
 
 class CardIndex:
     def __init__(self, chunks: list[Chunk], key_vectors: dict[str, np.ndarray], rrf_k: int = 20,
-                 bm25_weight: float = 1.0):
+                 bm25_weight: float = 1.0, classifier_weight: float = 0.0):
         self.cards = [c for c in chunks if c.is_card]
         self.rrf_k = rrf_k
         self.bm25_weight = bm25_weight
+        self.classifier_weight = classifier_weight
         rows, owners, texts = [], [], []
         for i, card in enumerate(self.cards):
             for key in card_keys(card):
@@ -123,6 +125,8 @@ class CardIndex:
         self.bm25 = BM25Index(self._texts)  # type: ignore[arg-type]
         self.by_id = {c.source_id.removeprefix("guide:"): c for c in self.cards}
         self._heading = {c.id: key_vectors.get(c.section) for c in self.cards}
+        self.classifier = CardClassifier(self.matrix, self.owners, len(self.cards)) \
+            if classifier_weight and len(self.owners) else None
 
     def same_question(self, a: Chunk, b: Chunk, threshold: float = SAME_QUESTION) -> bool:
         """Two cards whose questions read alike (offering both as follow-ups helps nobody)."""
@@ -170,8 +174,13 @@ class CardIndex:
                              for c in self.cards])
             rankings.append(_order(body))
         fused = reciprocal_rank_fusion([[str(i) for i in r] for r in rankings], self.rrf_k)
-        for i, score in reciprocal_rank_fusion([[str(i) for i in self._bm25_order(text)]], self.rrf_k).items():
-            fused[i] = fused.get(i, 0.0) + self.bm25_weight * score
+        weighted = [(self.bm25_weight, self._bm25_order(text))]
+        learned = self.classifier.scores(vectors[0]) if self.classifier is not None else None
+        if learned is not None:
+            weighted.append((self.classifier_weight, _order(learned, floor=-np.inf)))
+        for weight, ranking in weighted:
+            for i, score in reciprocal_rank_fusion([[str(i) for i in ranking]], self.rrf_k).items():
+                fused[i] = fused.get(i, 0.0) + weight * score
         hits = [CardHit(self.cards[int(i)], score, float(dense[int(i)]), which[int(i)]) for i, score in fused.items()]
         hits.sort(key=lambda h: (-h.score, -h.dense))
         exact = sorted((h for h in hits if h.dense >= EXACT_MATCH), key=lambda h: -h.dense)[:1]
@@ -181,5 +190,6 @@ class CardIndex:
         return [self._position[id(wrapper)] for wrapper, _ in self.bm25.search(text, len(self.cards))]
 
 
-def _order(scores: np.ndarray) -> list[int]:
-    return [int(i) for i in np.argsort(-scores) if scores[i] >= 0]
+def _order(scores: np.ndarray, floor: float = -1.0) -> list[int]:
+    """Card indices best first; a card at the floor (no key vector: -1) is left out."""
+    return [int(i) for i in np.argsort(-scores) if scores[i] > floor]

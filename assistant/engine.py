@@ -69,7 +69,8 @@ class Assistant:
             self.vectors.preload(texts, vectors)
         self.official = [c for c in chunks if c.origin == ORIGIN_OFFICIAL]
         keys = cards.build_keys(settings, collection, chunks, embedder) if collection else {}
-        self.cards = CardIndex(chunks, keys, rrf_k=settings.rrf_k, bm25_weight=settings.card_bm25_weight)
+        self.cards = CardIndex(chunks, keys, rrf_k=settings.rrf_k, bm25_weight=settings.card_bm25_weight,
+                               classifier_weight=settings.card_classifier_weight)
         self._lock = threading.Lock()
 
     @classmethod

@@ -91,6 +91,9 @@ class Settings(BaseSettings):
     card_bm25_weight: float = Field(
         0.6, description="Weight of BM25's rank beside the dense rank when cards are fused (0 = dense only)."
     )
+    card_classifier_weight: float = Field(
+        2.0, description="Weight of the card classifier's rank (trained on the cards' keys at load; 0 = off)."
+    )
     second_card_margin: float = Field(
         0.01,
         description="Show a second card's lead too when its best key is within this cosine of the first card's.",
