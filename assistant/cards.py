@@ -105,11 +105,14 @@ class _CardText:
 
 class CardIndex:
     def __init__(self, chunks: list[Chunk], key_vectors: dict[str, np.ndarray], rrf_k: int = 20,
-                 bm25_weight: float = 1.0, classifier_weight: float = 0.0):
+                 bm25_weight: float = 1.0, classifier_weight: float = 0.0, key_weight: float = 1.0,
+                 body_weight: float = 0.0):
         self.cards = [c for c in chunks if c.is_card]
         self.rrf_k = rrf_k
         self.bm25_weight = bm25_weight
         self.classifier_weight = classifier_weight
+        self.key_weight = key_weight
+        self.body_weight = body_weight
         rows, owners, texts = [], [], []
         for i, card in enumerate(self.cards):
             for key in card_keys(card):
@@ -154,10 +157,11 @@ class CardIndex:
 
     def search(self, text: str, vectors: list[np.ndarray], k: int = 6, expanded: np.ndarray | None = None,
                body_vectors: dict | None = None) -> list[CardHit]:
-        """Cards best first. Four rankings fused by reciprocal rank: the keys against the question
+        """Cards best first. Weighted reciprocal-rank fusion of: the keys against the question
         (several vectors, e.g. a follow-up alone and with the turn it follows: each card keeps its
-        best), the keys against the question with its everyday-word expansions, the card's own text
-        vector against the question, and BM25 (weighted). The dense score reported is the first."""
+        best), the keys against the question with its everyday-word expansions, BM25 over the whole
+        card, the card classifier, and (off by default) the card's own text vector. The dense score
+        reported, which the thresholds read, is the first: the best key's cosine."""
         if not self.cards:
             return []
         dense, which = self.dense_scores(vectors[0])
@@ -166,21 +170,21 @@ class CardIndex:
             better = other > dense
             dense = np.where(better, other, dense)
             which = [o if b else w for w, o, b in zip(which, other_which, better)]
-        rankings = [_order(dense)]
+        weighted = [(self.key_weight, _order(dense)), (self.bm25_weight, self._bm25_order(text))]
         if expanded is not None:
-            rankings.append(_order(self.dense_scores(expanded)[0]))
-        if body_vectors:
+            weighted.append((self.key_weight, _order(self.dense_scores(expanded)[0])))
+        if body_vectors and self.body_weight:
             body = np.array([float(np.dot(body_vectors[c.id], vectors[0])) if c.id in body_vectors else -1.0
                              for c in self.cards])
-            rankings.append(_order(body))
-        fused = reciprocal_rank_fusion([[str(i) for i in r] for r in rankings], self.rrf_k)
-        weighted = [(self.bm25_weight, self._bm25_order(text))]
+            weighted.append((self.body_weight, _order(body)))
         learned = self.classifier.scores(vectors[0]) if self.classifier is not None else None
         if learned is not None:
             weighted.append((self.classifier_weight, _order(learned, floor=-np.inf)))
+        fused: dict[str, float] = {}
         for weight, ranking in weighted:
-            for i, score in reciprocal_rank_fusion([[str(i) for i in ranking]], self.rrf_k).items():
-                fused[i] = fused.get(i, 0.0) + weight * score
+            if weight:
+                for i, score in reciprocal_rank_fusion([[str(i) for i in ranking]], self.rrf_k).items():
+                    fused[i] = fused.get(i, 0.0) + weight * score
         hits = [CardHit(self.cards[int(i)], score, float(dense[int(i)]), which[int(i)]) for i, score in fused.items()]
         hits.sort(key=lambda h: (-h.score, -h.dense))
         exact = sorted((h for h in hits if h.dense >= EXACT_MATCH), key=lambda h: -h.dense)[:1]

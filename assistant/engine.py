@@ -70,7 +70,8 @@ class Assistant:
         self.official = [c for c in chunks if c.origin == ORIGIN_OFFICIAL]
         keys = cards.build_keys(settings, collection, chunks, embedder) if collection else {}
         self.cards = CardIndex(chunks, keys, rrf_k=settings.rrf_k, bm25_weight=settings.card_bm25_weight,
-                               classifier_weight=settings.card_classifier_weight)
+                               classifier_weight=settings.card_classifier_weight,
+                               key_weight=settings.card_key_weight, body_weight=settings.card_body_weight)
         self._lock = threading.Lock()
 
     @classmethod

@@ -88,11 +88,15 @@ class Settings(BaseSettings):
         0.5,
         description="Minimum cosine between the question and a card's best key (question, asks, lead) to answer from it.",
     )
-    card_bm25_weight: float = Field(
-        0.6, description="Weight of BM25's rank beside the dense rank when cards are fused (0 = dense only)."
+    card_key_weight: float = Field(
+        0.25, description="Weight of the nearest-key ranks (question, asks, lead) when cards are fused."
     )
+    card_bm25_weight: float = Field(0.3, description="Weight of BM25's rank over whole cards when cards are fused.")
     card_classifier_weight: float = Field(
-        2.0, description="Weight of the card classifier's rank (trained on the cards' keys at load; 0 = off)."
+        3.0, description="Weight of the card classifier's rank (trained on the cards' keys at load; 0 = off)."
+    )
+    card_body_weight: float = Field(
+        0.0, description="Weight of the rank of the card's own text vector when cards are fused (0 = off)."
     )
     second_card_margin: float = Field(
         0.01,
