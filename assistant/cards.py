@@ -89,6 +89,7 @@ class CardHit:
     score: float  # fused (reciprocal rank) score
     dense: float  # best cosine between the question and one of the card's keys
     key: str = ""  # the key that matched best
+    learned: float = 0.0  # the classifier's probability that this card answers (0 without one)
 
     @property
     def card_id(self) -> str:
@@ -128,6 +129,7 @@ class CardIndex:
         self.bm25 = BM25Index(self._texts)  # type: ignore[arg-type]
         self.by_id = {c.source_id.removeprefix("guide:"): c for c in self.cards}
         self._heading = {c.id: key_vectors.get(c.section) for c in self.cards}
+        self._index = {c.id: i for i, c in enumerate(self.cards)}
         self.classifier = CardClassifier(self.matrix, self.owners, len(self.cards)) \
             if classifier_weight and len(self.owners) else None
 
@@ -186,6 +188,9 @@ class CardIndex:
                 for i, score in reciprocal_rank_fusion([[str(i) for i in ranking]], self.rrf_k).items():
                     fused[i] = fused.get(i, 0.0) + weight * score
         hits = [CardHit(self.cards[int(i)], score, float(dense[int(i)]), which[int(i)]) for i, score in fused.items()]
+        if learned is not None:
+            for hit in hits:
+                hit.learned = float(np.exp(learned[self._index[hit.chunk.id]]))
         hits.sort(key=lambda h: (-h.score, -h.dense))
         exact = sorted((h for h in hits if h.dense >= EXACT_MATCH), key=lambda h: -h.dense)[:1]
         return (exact + [h for h in hits if h not in exact])[:k]

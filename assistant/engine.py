@@ -245,11 +245,13 @@ class Assistant:
     def _shown_cards(self, hits: list[CardHit]) -> int:
         """Two leads when the second card is as close as the first (a scuffle vs a fight with
         injuries): each is shown under its own question rather than blended."""
-        if len(hits) > 1 and hits[1].dense >= self.settings.card_threshold \
-                and abs(hits[0].dense - hits[1].dense) < self.settings.second_card_margin \
-                and not self.cards.same_question(hits[0].chunk, hits[1].chunk):
-            return 2
-        return 1
+        if len(hits) < 2 or hits[1].dense < self.settings.card_threshold \
+                or self.cards.same_question(hits[0].chunk, hits[1].chunk):
+            return 1
+        close_keys = abs(hits[0].dense - hits[1].dense) < self.settings.second_card_margin
+        # The classifier hesitating between the two says the same from the other side.
+        close_learned = hits[0].learned > 0 and hits[1].learned >= self.settings.second_card_ratio * hits[0].learned
+        return 2 if close_keys or close_learned else 1
 
     def _passages(self, query, asked_vec, expanded_vec, filters, session_source) -> list[Retrieved]:
         """Official text and the session's uploads (not the guide: cards answer for it)."""

@@ -102,6 +102,10 @@ class Settings(BaseSettings):
         0.01,
         description="Show a second card's lead too when its best key is within this cosine of the first card's.",
     )
+    second_card_ratio: float = Field(
+        0.5, description="Also show a second card's lead when the card classifier gives it at least this share of "
+                          "the first card's probability (above 1 = never)."
+    )
     related_questions: int = Field(3, description="How many related questions (other cards) an answer offers.")
     related_floor: float = Field(
         0.35, description="Minimum cosine for a card to be offered as a related question or suggestion."
