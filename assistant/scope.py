@@ -38,6 +38,9 @@ TOPICS: list[tuple[re.Pattern, str, re.Pattern | None]] = [
     (re.compile(r"\bwhich\b.*\b(brand|product|vendor|company)\b|\bbest (brand|product)\b", re.I),
      "product recommendations", None),
     (re.compile(r"\bmcas\b", re.I), "MCAS testing", None),
+    # Homework policy is teaching, not SROs; make-up work during a suspension stays in scope.
+    (re.compile(r"\b(homework|grading|report cards?)\b", re.I), "homework, grading or teaching policy",
+     re.compile(r"\b(suspen\w*|expel\w*|expulsion|remov\w*|exclu\w*|sro|police|officer)\b", re.I)),
     (re.compile(r"\b(iep|504 plan|special education evaluation)\b", re.I), "special education (IEP or 504) procedures",
      RECORDS_ACCESS),
 ]

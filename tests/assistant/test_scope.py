@@ -50,3 +50,13 @@ def test_a_follow_up_about_an_iep_keeps_the_records_question_it_follows():
     assert prepare("and her IEP?", history, 2000).out_of_scope is None
     # A turn refused as too long is not context for the next one.
     assert prepare("and her IEP?", [{"role": "user", "content": "x " * 2000}], 2000).out_of_scope
+
+
+@pytest.mark.parametrize("question, outside", [
+    ("Can my child's teacher assign homework over the weekend?", True),
+    ("how is my kid's report card grading done", True),
+    ("does my son get homework while suspended?", False),  # make-up work during a removal
+    ("can the SRO see his report card?", False),
+])
+def test_homework_policy_is_out_of_scope_but_not_make_up_work(question, outside):
+    assert (out_of_scope(question) == "homework, grading or teaching policy") == outside
