@@ -142,7 +142,7 @@ def test_teacher_parent_upload_and_narrow_view(browser_page, artifacts, tmp_path
     assert chat.locator(".user-row").last.inner_text().strip() == offered
     answered = chat.locator(".bot-row").last.inner_text()
     assert "[1]" in answered and "What you can do (teacher)" in answered
-    page.screenshot(path=str(artifacts / "01b-related-question-answered.png"), full_page=True)
+    chat.locator(".bot-row").last.screenshot(path=str(artifacts / "01b-related-question-answered.png"))
 
     # 3. A follow-up in the same conversation, then a new conversation.
     ask(page, "ok but what if he then picks up a chair and throws it at me?")
