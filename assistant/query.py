@@ -22,6 +22,8 @@ EXPANSIONS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"\b(swear\w*|curs\w*|cuss\w*|f\*+|profan\w*|talk\w* back|f[- ]?bombs?|f[- ]?words?|obscen\w*)\b", re.I),
      "swearing disruptive behavior school discipline"),
     (re.compile(r"\b(vap\w*|e-?cig\w*|juul\w*)\b", re.I), "vaping nicotine school discipline"),
+    (re.compile(r"\b(high(?! school)|stoned|drunk|weed|marijuana|thc|edibles?|intoxicated|under the influence|pot)\b",
+                re.I), "drugs marijuana THC controlled substance school discipline"),
     (re.compile(r"\b(fight\w*|punch\w*|hit|hitting|assault\w*|shov\w*|push\w*|scuffl\w*|wrestl\w*|kick\w*|brawl\w*)\b",
                 re.I), "fight assault violence"),
     (re.compile(r"\b(knife|knives|gun|guns|firearm|weapon\w*|blade)\b", re.I), "dangerous weapon firearm report"),

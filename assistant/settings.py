@@ -108,7 +108,7 @@ class Settings(BaseSettings):
     )
     related_questions: int = Field(3, description="How many related questions (other cards) an answer offers.")
     related_floor: float = Field(
-        0.35, description="Minimum cosine for a card to be offered as a related question or suggestion."
+        0.45, description="Minimum cosine for a card to be offered as a related question or suggestion."
     )
     fetch_timeout_s: float = Field(20.0, description="Timeout of one download in `corpus fetch`.")
     fetch_retries: int = Field(2, description="Extra attempts of a failed download in `corpus fetch`.")

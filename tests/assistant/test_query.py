@@ -21,3 +21,11 @@ def test_expansions_go_to_search_only():
     query = prepare(question, None, 2000)
     assert query.text == question
     assert "fight assault violence" in query.search_text
+
+
+def test_drug_words_expand_but_high_school_does_not():
+    from assistant.query import expand
+
+    assert "marijuana" in expand("a student came to class high, do I call the officer?")
+    assert "marijuana" in expand("kid had an edible at lunch")
+    assert "marijuana" not in expand("my son is in high school")
