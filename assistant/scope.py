@@ -19,6 +19,12 @@ _WHO = r"\b(sro|school cop|cops?|police|officers?)\b"
 _SEE = (r"\b(see|sees|seen|seeing|look|looks|looking|looked|read|reads|reading|access|accessed|share|shares|"
         r"shared|sharing|give|gives|given|giving|show|shows|shown|showing|get|gets|view|views|copy|obtain)\b")
 RECORDS_ACCESS = re.compile(f"{_WHO}.*{_SEE}|{_SEE}.*{_WHO}", re.I)
+# So does one about involving the police with a student who has an IEP or 504 plan ("can the school
+# still call the police on him?"): IDEA's discipline and referral rules are in the guide.
+_ACT = (r"\b(call\w*|involv\w*|report\w*|arrest\w*|charg\w*|restrain\w*|handcuff\w*|suspen\w*|expel\w*|"
+        r"expulsion|disciplin\w*|punch\w*|fight\w*|hurt|hit)\b")
+POLICE_ACTION = re.compile(f"{_WHO}.*{_ACT}|{_ACT}.*{_WHO}", re.I)
+SPECIAL_ED_IN_SCOPE = re.compile(f"{RECORDS_ACCESS.pattern}|{POLICE_ACTION.pattern}", re.I)
 # Short names said in capitals; other places are title-cased.
 ACRONYMS = {"uk", "nyc", "nypd"}
 
@@ -42,7 +48,7 @@ TOPICS: list[tuple[re.Pattern, str, re.Pattern | None]] = [
     (re.compile(r"\b(homework|grading|report cards?)\b", re.I), "homework, grading or teaching policy",
      re.compile(r"\b(suspen\w*|expel\w*|expulsion|remov\w*|exclu\w*|sro|police|officer)\b", re.I)),
     (re.compile(r"\b(iep|504 plan|special education evaluation)\b", re.I), "special education (IEP or 504) procedures",
-     RECORDS_ACCESS),
+     SPECIAL_ED_IN_SCOPE),
 ]
 
 

@@ -60,3 +60,12 @@ def test_a_follow_up_about_an_iep_keeps_the_records_question_it_follows():
 ])
 def test_homework_policy_is_out_of_scope_but_not_make_up_work(question, outside):
     assert (out_of_scope(question) == "homework, grading or teaching policy") == outside
+
+
+@pytest.mark.parametrize("question", [
+    "my son has an IEP, can the school still call the police on him?",
+    "kid on an IEP punched a classmate. does the IEP mean we can't involve the SRO?",
+    "does the school have to do a manifestation determination before the SRO can file charges? he has an IEP",
+])
+def test_police_and_a_student_with_an_iep_stays_in_scope(question):
+    assert out_of_scope(question) is None
