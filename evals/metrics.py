@@ -23,6 +23,8 @@ def normalize(text: str) -> str:
     """Lower case, straight quotes, no Markdown emphasis, single spaces: how phrases are matched."""
     text = (text or "").lower().replace("\u2019", "'").replace("\u2018", "'")
     text = text.replace("\u201c", '"').replace("\u201d", '"').replace("*", "").replace("_", " ")
+    # "reasonable-grounds test" says "reasonable grounds"; "17-year-olds" says "17 year olds".
+    text = re.sub(r"(?<=\w)[-\u2010\u2011](?=\w)", " ", text)
     return re.sub(r"\s+", " ", text)
 
 

@@ -143,3 +143,11 @@ def test_gate_tolerance_and_regressions():
     removed = {**same, "cases": []}
     verdict = gate.compare(base, removed)
     assert verdict["failed"] and verdict["diff"]["removed"] == ["a"] and not verdict["drops"]
+
+
+def test_hyphenated_words_match_their_spaced_form():
+    from evals.metrics import covered_groups
+
+    assert covered_groups("a reasonable-grounds test for 17-year-olds", [["reasonable grounds"], ["17 year olds"]]) \
+        == [True, True]
+    assert covered_groups("a reasonable ground", [["reasonable grounds"]]) == [False]
