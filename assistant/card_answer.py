@@ -18,7 +18,7 @@ from assistant.cards import CardHit
 from assistant.compose import CitationBook, SentenceVectors
 from assistant.registry import pinpoint_covers
 from assistant.retrieval import Retrieved, tokenize
-from assistant.sentences import quotable_spans, sentence_spans
+from assistant.sentences import quotable_sentences, quotable_spans, sentence_spans
 from ingest.documents import Chunk
 from ingest.guide import STEP_LABELS
 
@@ -109,16 +109,18 @@ def law_quote(card: Chunk, question: str, question_vec: np.ndarray, official: li
     return None
 
 
-def best_sentence(chunk: Chunk, question: str, question_vec: np.ndarray, vectors: SentenceVectors) -> str | None:
-    spans = quotable_spans(chunk.text)
-    if not spans:
-        return None
-    texts = [chunk.text[a:b] for a, b in spans]
-    mat = vectors.get(texts)
+def sentence_scores(texts: list[str], question: str, question_vec: np.ndarray, vectors: SentenceVectors) -> list[float]:
+    """How well each sentence answers: its cosine with the question plus a share of the question's words."""
     words = set(tokenize(question))
-    scores = [float(np.dot(v, question_vec)) + 0.3 * len(words & set(tokenize(t))) / (len(words) or 1)
-              for v, t in zip(mat, texts)]
-    return texts[int(np.argmax(scores))]
+    return [float(np.dot(v, question_vec)) + 0.3 * len(words & set(tokenize(t))) / (len(words) or 1)
+            for v, t in zip(vectors.get(texts), texts)]
+
+
+def best_sentence(chunk: Chunk, question: str, question_vec: np.ndarray, vectors: SentenceVectors) -> str | None:
+    texts = quotable_sentences(chunk.text)
+    if not texts:
+        return None
+    return texts[int(np.argmax(sentence_scores(texts, question, question_vec, vectors)))]
 
 
 def shorten(sentence: str, max_words: int) -> str:
@@ -142,11 +144,7 @@ def compose_passage(item: Retrieved, *, question: str, question_vec: np.ndarray,
     if not spans:
         return out
     texts = [chunk.text[a:b] for a, b in spans]
-    mat = vectors.get(texts)
-    words = set(tokenize(question))
-    scores = [float(np.dot(v, question_vec)) + 0.3 * len(words & set(tokenize(t))) / (len(words) or 1)
-              for v, t in zip(mat, texts)]
-    start = int(np.argmax(scores))
+    start = int(np.argmax(sentence_scores(texts, question, question_vec, vectors)))
     while start > 0 and LEANS_BACK.match(texts[start]):
         start -= 1  # begin where the thought begins
     end, used = start, 0
