@@ -13,6 +13,7 @@ ABBREVIATIONS = {
 }
 _BOUNDARY = re.compile(r"[.?!][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9§])")
 _WORD_BEFORE = re.compile(r"(\S+)$")
+WORD_WINDOW = 64  # longer "words" are no abbreviation anyway
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -20,7 +21,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans, start = [], 0
     for match in _BOUNDARY.finditer(text):
         end = match.start() + 1
-        before = _WORD_BEFORE.search(text[start:end - 1])
+        # Only the last word before the boundary matters: look at a bounded window, not the whole
+        # sentence so far, so text with no accepted boundary ("a. B a. B …") stays linear.
+        before = _WORD_BEFORE.search(text, max(start, end - 1 - WORD_WINDOW), end - 1)
         token = before.group(1).lower().lstrip("(\"'“‘[").strip(".") if before else ""
         if token in ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
             continue

@@ -125,6 +125,13 @@ def found(word: str, vocab: set[str]) -> bool:
     return word in vocab or stem(word) in vocab or (len(word) >= 5 and word[:5] in vocab)
 
 
+# Where one claim ends and another may begin inside a sentence.
+# The conjunction stays with its clause: "unless" is itself a claim the cited text must make.
+CLAUSE_BREAK = re.compile(r"[;:,\u2013\u2014]|(?=\b(?:unless|except|but|although|though|only if|as long as|provided)\b)",
+                          re.I)
+MIN_CLAUSE_LEXICAL = 0.5
+
+
 class Verifier:
     def __init__(self, passages: list[Passage], vectors, threshold: float):
         self.passages = {p.n: p for p in passages}
@@ -175,17 +182,31 @@ class Verifier:
         # cited passage must not make a negated claim look supported.
         polarity = max(closest)[1]
         absolutes = {w.lower() for w in ABSOLUTES.findall(text)} - {w.lower() for w in ABSOLUTES.findall(source)}
+        weak_clause = self._unsupported_clause(text, vocab)
         if bool(NEGATION.search(text)) != bool(NEGATION.search(polarity)):
             out.reason = "negation differs from the cited text"
         elif absolutes:
             out.reason = f"'{sorted(absolutes)[0]}' not in the cited passages"
         elif OBLIGATION.search(text) and not (OBLIGATION.search(evidence) or NEGATION.search(evidence)):
             out.reason = "obligation not in the cited text"
+        elif weak_clause:
+            out.reason = f"a clause is not in the cited text: {weak_clause!r}"
         elif out.lexical < MIN_LEXICAL or out.cosine < MIN_COSINE or out.support < self.threshold:
             out.reason = f"weak support ({out.support:.2f})"
         else:
             out.verified = True
         return out
+
+    @staticmethod
+    def _unsupported_clause(text: str, vocab: set[str]) -> str | None:
+        """A clause whose own words are mostly absent from the cited text. A verbatim sentence with
+        "unless the student is Black" or "; never let the principal know" added keeps a high
+        sentence-level score (red team LLM3); read clause by clause, the addition stands out."""
+        for clause in CLAUSE_BREAK.split(text):
+            words = [w for w in tokenize(clause) if not any(ch.isdigit() for ch in w) and w not in PLAIN_WORDS]
+            if len(words) >= 2 and sum(found(w, vocab) for w in words) / len(words) < MIN_CLAUSE_LEXICAL:
+                return clause.strip()
+        return None
 
     def check_all(self, output: str) -> list[Checked]:
         return [self.check(s) for s in split_output(output)]

@@ -81,3 +81,14 @@ def test_markers_after_the_period_and_lists_are_read():
 def test_numbers_dates_and_sections_are_tokens():
     assert numbers_in("Under §37P and c.71, eighteen-year-olds (age 18) by 2020, 1,000 pages, 99.31.") == {
         "37p", "71", "18", "2020", "1000", "99.31"}
+
+
+@pytest.mark.parametrize("addition", [" unless the student is Black", "; never let the principal know",
+                                      ", but only for students who are not citizens"])
+def test_a_verbatim_sentence_with_an_invented_clause_fails(verifier, addition):
+    """Red team LLM3: the passage's own sentence plus a short invented clause kept a high score."""
+    base = ("Under G.L. c.71 §37L, when a student has or uses a dangerous weapon at school, the superintendent "
+            "sends a written report to the local police chief and the Department of Children and Families (DCF)")
+    assert verifier.check(f"{base} [1].").verified
+    result = verifier.check(f"{base}{addition} [1].")
+    assert not result.verified, result  # by the clause check, or by an earlier one (negation, "only")

@@ -196,3 +196,37 @@ def test_twenty_simultaneous_requests_are_all_answered(server, assistant, artifa
     with capsys.disabled():
         print(f"\n20 simultaneous POST /api/ask on loopback: p50 {p50:.2f} s, p95 {p95:.2f} s, "
               f"max {latencies[-1]:.2f} s, wall {wall:.2f} s")
+
+
+def test_an_oversized_body_is_never_read_whole():
+    """Red team S4: a declared length over the cap is refused unread; a streamed one stops at the cap."""
+    import asyncio
+
+    from starlette.requests import Request
+
+    from assistant.web.api import MAX_BODY_BYTES, read_capped
+
+    def request(headers, chunks, sent):
+        async def receive():
+            if chunks:
+                part = chunks.pop(0)
+                sent.append(len(part))
+                return {"type": "http.request", "body": part, "more_body": bool(chunks)}
+            return {"type": "http.request", "body": b"", "more_body": False}
+        scope = {"type": "http", "method": "POST", "path": "/api/ask",
+                 "headers": [(k.encode(), v.encode()) for k, v in headers.items()]}
+        return Request(scope, receive)
+
+    chunk = b"x" * 65_536
+    sent: list[int] = []
+    declared = request({"content-length": str(10 ** 9)}, [chunk] * 20, sent)
+    assert asyncio.run(read_capped(declared, MAX_BODY_BYTES)) is None and sent == []
+
+    sent = []
+    streamed = request({}, [chunk] * 1_000, sent)  # 64 MB offered, chunked
+    assert asyncio.run(read_capped(streamed, MAX_BODY_BYTES)) is None
+    assert sum(sent) <= MAX_BODY_BYTES + len(chunk)  # stopped one chunk past the cap
+
+    sent = []
+    small = request({}, [b'{"question": "hi"}'], sent)
+    assert asyncio.run(read_capped(small, MAX_BODY_BYTES)) == b'{"question": "hi"}'
