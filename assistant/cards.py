@@ -108,7 +108,8 @@ class CardIndex:
     def __init__(self, chunks: list[Chunk], key_vectors: dict[str, np.ndarray], rrf_k: int = 20,
                  bm25_weight: float = 1.0, classifier_weight: float = 0.0, key_weight: float = 1.0,
                  body_weight: float = 0.0):
-        self.cards = [c for c in chunks if c.is_card]
+        # In id order, not the store's: the classifier and rank ties then come out the same on every build.
+        self.cards = sorted((c for c in chunks if c.is_card), key=lambda c: c.source_id)
         self.rrf_k = rrf_k
         self.bm25_weight = bm25_weight
         self.classifier_weight = classifier_weight
