@@ -151,11 +151,13 @@ class CardIndex:
         if not len(self.owners):
             return best, which
         sims = self.matrix @ np.asarray(vector, dtype=np.float32)
-        for row in np.argsort(-sims):
-            owner = self.owners[row]
-            if best[owner] < 0:  # rows come best first: the first one seen is the card's best
-                best[owner] = sims[row]
-                which[owner] = self.key_texts[row]
+        order = np.argsort(-sims, kind="stable")
+        # Rows best first: each card's first row in that order is its best key.
+        owners, first = np.unique(self.owners[order], return_index=True)
+        rows = order[first]
+        best[owners] = sims[rows]
+        for owner, row in zip(owners, rows):
+            which[owner] = self.key_texts[row]
         return best, which
 
     def search(self, text: str, vectors: list[np.ndarray], k: int = 6, expanded: np.ndarray | None = None,

@@ -205,36 +205,28 @@ class Assistant:
         user_first = bool(own) and own[0].dense >= card_support - USER_MARGIN
         retrieved = [_as_retrieved(h) for h in hits] + passages
         ranked = [_ranked(r) for r in retrieved]
-        as_of_all = self.index_as_of() or "unknown"
-        premise = any(cue in query.text.lower() for cue in PREMISE_CUES)
 
         if hits and card_support >= self.settings.card_threshold and not user_first:
-            shown_cards = self._shown_cards(hits)
             composed = compose_card(
-                hits, shown=shown_cards, audience=audience, question_vec=asked_vec, question=asked,
+                hits, shown=self._shown_cards(hits), audience=audience, question_vec=asked_vec, question=asked,
                 official=self.official, official_vectors=self.shared.vectors, vectors=self.vectors,
                 related_k=self.settings.related_questions, related_floor=self.settings.related_floor,
                 same_question=self.cards.same_question)
-            if premise:
-                composed.sentences.append(Sentence(templates.PREMISE_NOTE, None, "template"))
-            as_of = max((c.as_of for c in composed.book.citations if c.as_of), default=None)
-            markdown, more = render_card(composed, audience, as_of or as_of_all)
+            render = render_card
         elif best_passage is not None and passage_support >= self.settings.abstain_threshold:
             composed = compose_passage(best_passage, question=asked, question_vec=asked_vec, vectors=self.vectors)
-            if premise:
-                composed.sentences.append(Sentence(templates.PREMISE_NOTE, None, "template"))
-            as_of = max((c.as_of for c in composed.book.citations if c.as_of), default=None)
-            markdown, more = render_passage(composed, audience, as_of or as_of_all), ""
+            render = render_passage
         else:
+            composed = None
+        if composed is None or not composed.book.citations:
             answer = self._abstain(shown, audience, "unsupported", templates.ABSTAIN["unsupported"], began,
                                    searched=True, suggestions=hits)
             answer.retrieved, answer.cards = ranked, [h.card_id for h in hits]
             return answer, query, retrieved
-        if not composed.book.citations:
-            answer = self._abstain(shown, audience, "unsupported", templates.ABSTAIN["unsupported"], began,
-                                   searched=True, suggestions=hits)
-            answer.retrieved = ranked
-            return answer, query, retrieved
+        if any(cue in query.text.lower() for cue in PREMISE_CUES):
+            composed.sentences.append(Sentence(templates.PREMISE_NOTE, None, "template"))
+        as_of = max((c.as_of for c in composed.book.citations if c.as_of), default=None)
+        markdown, more = render(composed, audience, as_of or self.index_as_of() or "unknown")
         answer = Answer(question=shown, audience=audience, markdown=markdown, abstained=False,
                         citations=composed.book.citations, sentences=composed.sentences + composed.more,
                         as_of=as_of, latency_ms=(time.perf_counter() - began) * 1000, retrieved=ranked,

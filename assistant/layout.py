@@ -27,7 +27,8 @@ def render_card(composed: Composed, audience: str | None, as_of: str) -> tuple[s
         for hit, lead in zip(composed.cards, leads):
             lines += [f"**{escape_markdown(hit.chunk.section)}**", _cited(lead, True), ""]
     else:
-        lines += [templates.HEADING_DIRECT, " ".join(_cited(s, True) for s in leads), ""]
+        heading = templates.HEADING_DIRECT_FOR.format(question=escape_markdown(composed.cards[0].chunk.section))
+        lines += [heading, " ".join(_cited(s, True) for s in leads), ""]
     lines += _law(composed)
     lines += _actions(composed, audience)
     if composed.related:
@@ -42,15 +43,16 @@ def render_card(composed: Composed, audience: str | None, as_of: str) -> tuple[s
     return "\n".join(lines), more
 
 
-def render_passage(composed: Composed, audience: str | None, as_of: str) -> str:
-    """An answer quoted from the best passage when no card answers (official text, an upload)."""
+def render_passage(composed: Composed, audience: str | None, as_of: str) -> tuple[str, str]:
+    """An answer quoted from the best passage when no card answers (official text, an upload); it
+    has nothing behind "More"."""
     lines = [templates.HEADING_PASSAGE]
     lines += [f"> {_cited(s)}" for s in composed.sentences if s.part == "direct"]
     lines.append("")
     lines += _actions(composed, audience)
     lines += _notes(composed)
     lines += sources(composed.book, as_of, _unverified(composed))
-    return "\n".join(lines)
+    return "\n".join(lines), ""
 
 
 def _law(composed: Composed) -> list[str]:

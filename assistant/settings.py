@@ -106,7 +106,7 @@ class Settings(BaseSettings):
         0.5, description="Also show a second card's lead when the card classifier gives it at least this share of "
                           "the first card's probability (above 1 = never)."
     )
-    related_questions: int = Field(3, description="How many related questions (other cards) an answer offers.")
+    related_questions: int = Field(2, description="How many related questions (other cards) an answer offers.")
     related_floor: float = Field(
         0.45, description="Minimum cosine for a card to be offered as a related question or suggestion."
     )

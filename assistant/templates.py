@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 HEADING_DIRECT = "**Short answer**"
+# The card's own question beside "Short answer", so a lead that starts "Yes" or "No" is read as the
+# answer to that question, and a reader sees at once when it is not the one they asked.
+HEADING_DIRECT_FOR = "**Short answer: {question}**"
 HEADING_SOURCES = "**What the sources say**"
 HEADING_ACTIONS = {
     "teacher": "**What you can do (teacher)**",

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 # A quality metric may move this much the wrong way before the gate fails (absolute, 0..1).
 TOLERANCE = 0.02
-# Per-metric overrides; the rates that must stay perfect get no slack at all.
-TOLERANCES = {"citation_validity": 0.0, "quote_fidelity": 0.0, "quote_or_support": 0.0}
+# Per-metric overrides: the rates that must stay perfect get no slack at all; answer length is in
+# words and may grow this much before the gate fails.
+TOLERANCES = {"citation_validity": 0.0, "quote_fidelity": 0.0, "quote_or_support": 0.0,
+              "length_p50_words": 10.0, "length_p95_words": 15.0}
 HIGHER_IS_BETTER = ("pass_rate", "recall_at_5", "mrr", "gold_cited", "citation_validity",
                     "quote_fidelity", "quote_or_support", "key_fact_coverage", "lead_coverage", "card_at_1",
                     "abstention_precision", "abstention_recall")
 LOWER_IS_BETTER = ("forbidden_rate", "false_refusal_rate", "length_p50_words", "length_p95_words")
-# Answer length is in words: it may grow this much before the gate fails.
-TOLERANCES.update({"length_p50_words": 10.0, "length_p95_words": 15.0})
 # The targets of issue 11: what the reader sees first must be right, and short.
 FLOORS = {"card_at_1": 0.90, "lead_coverage": 0.90, "citation_validity": 1.0, "quote_fidelity": 1.0,
           "abstention_recall": 0.90}

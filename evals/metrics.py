@@ -137,7 +137,10 @@ def visible_words(text: str) -> list[str]:
 
 
 def lead_text(text: str, n: int = LEAD_WORDS) -> str:
-    return " ".join(visible_words(text)[:n])
+    """The first n words of the answer itself: related questions are other cards' headings, so a key
+    fact that only appears there was not said (they still count toward the answer's length)."""
+    answer = re.sub(r"\*\*Related questions\*\*\n(?:- .*\n?)*", " ", text or "")
+    return " ".join(visible_words(answer)[:n])
 
 
 def forbidden_found(text: str, phrases: list[str]) -> list[str]:

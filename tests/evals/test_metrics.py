@@ -151,3 +151,12 @@ def test_hyphenated_words_match_their_spaced_form():
     assert covered_groups("a reasonable-grounds test for 17-year-olds", [["reasonable grounds"], ["17 year olds"]]) \
         == [True, True]
     assert covered_groups("a reasonable ground", [["reasonable grounds"]]) == [False]
+
+
+def test_related_questions_count_toward_length_but_not_toward_key_facts():
+    from evals.metrics import lead_text, visible_words
+
+    answer = ("**Short answer: Can I report it?**\nAsk the principal. [1]\n\n**Related questions**\n"
+              "- Can I file a police report myself?\n- Who reviews the SRO?\n\n**Sources**\n1. A guide.")
+    assert "police report" not in lead_text(answer) and "principal" in lead_text(answer)
+    assert "police" in visible_words(answer) and "guide." not in visible_words(answer)
