@@ -36,10 +36,11 @@ test: setup browser
 	$(PY) -m pytest
 
 # The golden set through the gate (with the plain LangChain pipeline beside it), then the holdout,
-# reported only.
+# reported only; then the agreement review on the labelled agreements (its holdout reported only).
 eval: setup
 	$(VENV)/bin/sro-assistant eval --compare-vanilla --out evals/reports/main
 	$(VENV)/bin/sro-assistant eval --set evals/holdout.jsonl --report-only --compare-vanilla --out evals/reports/holdout
+	$(VENV)/bin/sro-assistant eval --agreements --out evals/reports/agreements
 
 bench: setup
 	$(PY) evals/bench.py

@@ -14,6 +14,7 @@ import assistant  # noqa: F401 - sets the offline switches (no analytics) before
 from assistant.settings import Settings
 
 API_CONCURRENCY = 4
+REVIEW_CONCURRENCY = 1  # a review takes seconds, not milliseconds: one at a time
 
 
 def build_app(engine) -> "FastAPI":  # noqa: F821 - imported lazily
@@ -22,18 +23,26 @@ def build_app(engine) -> "FastAPI":  # noqa: F821 - imported lazily
     import gradio as gr
     from fastapi import FastAPI
 
+    from assistant.web import guards
     from assistant.web.api import make_router
+    from assistant.web.limits import upload_file_limit
+    from assistant.web.review_api import make_review_router
     from assistant.web.ui import CSS, HEAD, build_ui, theme
 
     app = FastAPI(title="SRO Policy Assistant", docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json")
     app.include_router(make_router(engine, anyio.CapacityLimiter(API_CONCURRENCY)))
-    # Gradio's own hard cap; files between upload_max_mb and this get the assistant's clear message.
-    cap_mb = int(engine.settings.upload_max_mb * 2) + 1
-    return gr.mount_gradio_app(
-        app, build_ui(engine), path="/", theme=theme(), css=CSS, head=HEAD, ssr_mode=False, run_history=False,
-        footer_links=["api", "settings"], mcp_server=False, pwa=False, max_file_size=f"{cap_mb}mb",
-        show_error=False, enable_monitoring=False)
+    # Reviews one at a time, so questions keep their threads.
+    app.include_router(make_review_router(engine, anyio.CapacityLimiter(REVIEW_CONCURRENCY)))
+    blocks = build_ui(engine)
+    # One upload limit: the page states it, the browser checks it, and Gradio stops writing at it (U8).
+    app = gr.mount_gradio_app(
+        app, blocks, path="/", theme=theme(), css=CSS, head=HEAD, ssr_mode=False, run_history=False,
+        footer_links=["api", "settings"], mcp_server=False, pwa=False,
+        max_file_size=upload_file_limit(engine.settings), show_error=False, enable_monitoring=False)
+    # Size limits, back-pressure, security headers and upload hygiene on every route (issue 14).
+    guards.install(app, blocks, engine.settings, ask_workers=API_CONCURRENCY, review_workers=REVIEW_CONCURRENCY)
+    return app
 
 
 def serve(settings: Settings | None = None) -> None:
@@ -41,6 +50,7 @@ def serve(settings: Settings | None = None) -> None:
     import uvicorn
 
     from assistant.engine import Assistant
+    from assistant.web.server import server_config
 
     settings = settings or Settings()
     logging.basicConfig(level=logging.INFO if settings.log_requests else logging.WARNING,
@@ -51,9 +61,9 @@ def serve(settings: Settings | None = None) -> None:
         print("warning: the index is empty; answers will say so. Run `sro-assistant ingest`.", file=sys.stderr)
     app = build_app(engine)
     print(f"SRO Policy Assistant: open http://{settings.host}:{settings.port}/ "
-          f"(API at /api/ask, /api/health, /api/sources)", file=sys.stderr, flush=True)
-    # No access log: request paths can hold uploaded file names, and those can hold students' names.
-    uvicorn.run(app, host=settings.host, port=settings.port, access_log=False, log_level="warning")
+          f"(API at /api/ask, /api/review, /api/health, /api/sources)", file=sys.stderr, flush=True)
+    # Header and keep-alive timeouts, a header size cap, no access log: see assistant/web/server.py.
+    uvicorn.Server(server_config(app, settings)).run()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
+
+# Half of a UTF-16 pair on its own: legal in a Python str, but no UTF-8 encoder will write it,
+# so one in a question made printing or serialising the answer crash (red-team Q20, Q25).
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 ANSWER_SCHEMA = {
     "type": "object",
@@ -94,7 +99,7 @@ class Answer:
     suggestions: list[dict] = field(default_factory=list)  # the same, offered when it abstains
 
     def to_json(self, id=None) -> dict:  # noqa: A002 - the contract's field name
-        return {
+        return without_surrogates({
             "id": id,
             "question": self.question,
             "audience": self.audience,
@@ -110,4 +115,15 @@ class Answer:
             "cards": list(self.cards),
             "related": list(self.related),
             "suggestions": list(self.suggestions),
-        }
+        })
+
+
+def without_surrogates(value):
+    """`value` (a string, or dicts and lists of them) with each lone surrogate replaced by U+FFFD."""
+    if isinstance(value, str):
+        return LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {without_surrogates(k): without_surrogates(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [without_surrogates(v) for v in value]
+    return value

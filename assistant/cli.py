@@ -25,6 +25,9 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--title", help="title for the extra file")
     ingest.add_argument("--mirror", type=Path, help="offline mirror of official texts; env SRO_CORPUS_MIRROR")
     ingest.add_argument("--quiet", action="store_true", help="no progress bar")
+    ingest.add_argument("--rebuild", action="store_true",
+                        help="embed everything again into a new index (stored vectors and caches are not reused; "
+                             "documents added earlier are kept); the old index answers until the new one is ready")
 
     corpus = sub.add_parser("corpus", help="official documents: fetch, list")
     corpus_sub = corpus.add_subparsers(dest="corpus_command", required=True)
@@ -51,6 +54,13 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--report-only", action="store_true",
                     help="write the reports without the regression gate (e.g. the holdout set)")
     ev.add_argument("--export", type=Path, help="also write RAGAS and promptfoo files to this folder")
+    ev.add_argument("--agreements", action="store_true",
+                    help="score the agreement review on the labelled agreements in evals/agreements/ instead")
+
+    review = sub.add_parser("review-mou", help="check a district's SRO agreement against the checklist")
+    review.add_argument("file", type=Path, help="the agreement (PDF or text); read for this review only, never indexed")
+    review.add_argument("--json", action="store_true", help="print the review as JSON")
+    review.add_argument("--md", type=Path, help="also write the review as Markdown to this file")
 
     serve = sub.add_parser("serve", help="start the chat app")
     serve.add_argument("--host", help="listen address; env SRO_HOST")
@@ -75,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = settings_from(args)
     handler = {"ingest": cmd_ingest, "corpus": cmd_corpus, "ask": cmd_ask, "eval": cmd_eval,
-               "serve": cmd_serve}[args.command]
+               "review-mou": cmd_review, "serve": cmd_serve}[args.command]
     try:
         return handler(args, settings)
     except KeyboardInterrupt:
@@ -89,7 +99,8 @@ def cmd_ingest(args, settings: Settings) -> int:
         print("error: --source-id and --title name one file; give exactly one path", file=sys.stderr)
         return 2
     files = [UserFile(p, args.source_id, args.title) for p in args.paths]
-    report = build_index(settings, files, progress=not args.quiet)
+    report = build_index(settings, files, progress=not args.quiet, rebuild=args.rebuild,
+                         on_wait=lambda why: print(f"{why}; waiting for it to finish...", file=sys.stderr, flush=True))
     for error in report.errors:
         print(f"error: {error}", file=sys.stderr)
     if not report.collection:
@@ -133,31 +144,93 @@ def cmd_ask(args, settings: Settings) -> int:
     if not args.question and not args.jsonl:
         print("error: give a question, or --jsonl FILE", file=sys.stderr)
         return 2
-    assistant = Assistant.load(settings)
-    if args.jsonl:
-        for number, line in enumerate(args.jsonl.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-                question = item["question"]
-            except (json.JSONDecodeError, KeyError, TypeError):
-                print(json.dumps({"id": None, "line": number, "error": "not a JSON object with a question"}))
-                continue
-            answer = assistant.ask(question, audience=item.get("audience"), history=item.get("history"))
-            print(json.dumps(answer.to_json(id=item.get("id")), ensure_ascii=False))
+    from assistant.answer import without_surrogates
+    from assistant.store import StoreUnreadable
+
+    lines = None
+    if args.jsonl:  # read before the model loads: a wrong path is a one-line error at once (Q26)
+        try:
+            lines = args.jsonl.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            why = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+            print(f"error: {args.jsonl}: {why}", file=sys.stderr)
+            return 2
+    try:
+        assistant = Assistant.load(settings)
+    except StoreUnreadable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if lines is not None:
+        for number, line in enumerate(lines, 1):
+            if line.strip():
+                print(json.dumps(without_surrogates(answer_line(assistant, number, line)), ensure_ascii=False))
         return 0
     answer = assistant.ask(args.question, audience=args.audience)
     if args.json:
         print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
     else:
-        print(answer.markdown)
+        print(without_surrogates(answer.markdown))
         if args.full and answer.more:
-            print(f"\n{answer.more}")
+            print(f"\n{without_surrogates(answer.more)}")
+    return 0
+
+
+def answer_line(assistant, number: int, line: str) -> dict:
+    """One batch line's answer, or an error object naming the line: a bad line never ends the batch."""
+    try:
+        item = json.loads(line)
+    except (ValueError, RecursionError):
+        item = None
+    if not isinstance(item, dict) or "question" not in item:
+        return {"id": None, "line": number, "error": "not a JSON object with a question"}
+    problem = None
+    if not isinstance(item["question"], str):
+        problem = "question must be a string"
+    elif item.get("audience") is not None and item.get("audience") not in AUDIENCES:
+        problem = f"audience must be one of {', '.join(AUDIENCES)}"
+    elif item.get("history") is not None and not isinstance(item["history"], list):
+        problem = "history must be a list of {role, content} turns"
+    ident = item.get("id") if isinstance(item.get("id"), (str, int)) else None
+    if problem:
+        return {"id": ident, "line": number, "error": problem}
+    try:
+        return assistant.ask(item["question"], audience=item.get("audience"),
+                             history=item.get("history")).to_json(id=ident)
+    except Exception as exc:  # noqa: BLE001 - one line's failure is reported on that line
+        return {"id": ident, "line": number, "error": f"could not answer ({type(exc).__name__})"}
+
+
+def cmd_review(args, settings: Settings) -> int:
+    from assistant.agreement_review import NotAnAgreement
+    from assistant.engine import Assistant
+    from assistant.review_report import VERDICT_LABEL, to_json, to_markdown
+    from ingest.documents import LoadError
+
+    assistant = Assistant.load(settings)
+    try:
+        review = assistant.review_agreement(args.file)
+    except (LoadError, NotAnAgreement) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.md:
+        args.md.write_text(to_markdown(review), encoding="utf-8")
+    if args.json:
+        print(json.dumps(to_json(review), ensure_ascii=False, indent=2))
+        return 0
+    for f in review.findings:
+        where = f" (p. {f.passages[0].page})" if f.passages else ""
+        print(f"{VERDICT_LABEL[f.verdict]:9}  {f.element.name}{where}")
+    print(f"{review.count('addressed')} addressed, {review.count('check')} to check, "
+          f"{review.count('not_found')} not found; {len(review.pages)} pages in {review.seconds:.1f} s")
     return 0
 
 
 def cmd_eval(args, settings: Settings) -> int:
+    if args.agreements:
+        from assistant.engine import Assistant
+        from evals.agreement_eval import run
+
+        return run(Assistant.load(settings), Path(args.out or "evals/reports/agreements"))
     from evals.runner import run_cli
 
     return run_cli(args, settings)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-import threading
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-_lock = threading.Lock()
+from assistant.model_gate import ModelGate
+
+# One per process, like the model: the tokenizer is not safe to share between threads.
+_gate = ModelGate()
+# A call with at most this many texts is a question's and goes first; longer lists are bulk work
+# (an upload, a document's clauses), done one batch per turn so a question waits one batch at most.
+QUESTION_TEXTS = 8
 
 
 def bundled_model_path() -> Path:
@@ -35,10 +40,14 @@ class Embedder:
     def embed(self, texts: list[str], batch_size: int = 16) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        with _lock:  # the tokenizer is not safe to share between threads
-            vectors = self.model.encode(texts, batch_size=batch_size, normalize_embeddings=True,
-                                        show_progress_bar=False, convert_to_numpy=True)
-        return vectors.astype(np.float32)
+        bulk = len(texts) > QUESTION_TEXTS
+        parts = []
+        for i in range(0, len(texts), batch_size):
+            with _gate.turn(bulk=bulk):
+                parts.append(self.model.encode(texts[i:i + batch_size], batch_size=batch_size,
+                                               normalize_embeddings=True, show_progress_bar=False,
+                                               convert_to_numpy=True))
+        return np.concatenate(parts).astype(np.float32)
 
     def embed_passages(self, texts: list[str], spans: list[list[tuple[int, int]]],
                        batch_size: int = 16) -> tuple[np.ndarray, list[list[np.ndarray | None]]]:
@@ -50,11 +59,14 @@ class Embedder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32), []
         limit = self.model.max_seq_length
-        with _lock:
-            tokens = self.model.encode(texts, batch_size=batch_size, output_value="token_embeddings",
-                                       show_progress_bar=False)
-            offsets = self.model.tokenizer(texts, return_offsets_mapping=True, truncation=True,
-                                           max_length=limit)["offset_mapping"]
+        tokens, offsets = [], []
+        for i in range(0, len(texts), batch_size):  # one turn per batch: questions go in between
+            part = texts[i:i + batch_size]
+            with _gate.turn(bulk=True):  # passages are only read to index them
+                tokens.extend(self.model.encode(part, batch_size=batch_size, output_value="token_embeddings",
+                                                show_progress_bar=False))
+                offsets.extend(self.model.tokenizer(part, return_offsets_mapping=True, truncation=True,
+                                                    max_length=limit)["offset_mapping"])
         vectors, span_vectors = [], []
         for matrix, offs, wanted in zip(tokens, offsets, spans):
             matrix = matrix.float().numpy() if hasattr(matrix, "numpy") else np.asarray(matrix, np.float32)

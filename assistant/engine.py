@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant import cards, sentence_cache, templates
+from assistant.agreement_review import AgreementReviewer, Review
 from assistant.answer import Answer, Sentence
 from assistant.card_answer import compose_card, compose_passage
 from assistant.cards import CardHit, CardIndex
@@ -21,9 +22,8 @@ from assistant.registry import load_registry
 from assistant.retrieval import BM25Index, Filters, HybridRetriever, Retrieved
 from assistant.settings import Settings
 from assistant.store import SessionStore, VectorStore
-from ingest.chunker import chunk_document
-from ingest.documents import ORIGIN_OFFICIAL, ORIGIN_USER, LoadError
-from ingest.indexer import embed_chunks
+from assistant.uploads import Progress, embed_in_batches, upload_chunks
+from ingest.documents import ORIGIN_OFFICIAL, ORIGIN_USER
 from ingest.loaders import load_file
 
 SUGGESTIONS = 3  # nearest answerable questions offered when the assistant abstains
@@ -73,34 +73,32 @@ class Assistant:
                                classifier_weight=settings.card_classifier_weight,
                                key_weight=settings.card_key_weight, body_weight=settings.card_body_weight)
         self._lock = threading.Lock()
+        self._reviewer = AgreementReviewer(embedder)
 
     @classmethod
     def load(cls, settings: Settings | None = None, *, build_if_missing: bool = False,
              progress: bool = False) -> "Assistant":
         settings = settings or Settings()
         embedder = embedder_for(settings)
+        if build_if_missing:
+            from ingest.indexer import ensure_index
+
+            # Moves a damaged manifest, database or cache aside first, then builds what is missing.
+            ensure_index(settings, embedder=embedder, progress=progress)
         store = VectorStore(settings)
         collection = store.active_name()
-        if (collection is None or collection not in store.collection_names()) and build_if_missing:
-            from ingest.indexer import build_index
-
-            build_index(settings, embedder=embedder, progress=progress, store=store)
-            collection = store.active_name()
         if collection is not None and collection not in store.collection_names():
             collection = None
+        store.check(collection)  # StoreUnreadable, one line, rather than Chroma's error mid-load
         return cls(settings, store, embedder, collection)
 
     # --- uploads for one browser session ---------------------------------------------
-    def add_upload(self, session_id: str, path: Path, title: str | None = None) -> int:
-        """Index a user's file for this session only; raises LoadError with a one-line reason."""
-        path = Path(path)
-        limit = self.settings.upload_max_mb
-        doc = load_file(path, source_id=f"user:{path.stem}", title=title or path.stem, max_mb=limit)
-        chunks = list(chunk_document(doc, source=None, max_chars=self.settings.chunk_max_chars,
-                                     min_chars=self.settings.chunk_min_chars))
-        if not chunks:
-            raise LoadError(f"{path.name}: no text found")
-        vectors, sentence_vectors = embed_chunks(chunks, self.embedder)
+    def add_upload(self, session_id: str, path: Path, title: str | None = None,
+                   progress: Progress | None = None) -> int:
+        """Index a user's file for this session only; raises LoadError with a one-line reason.
+        `progress(done, total)` is called after each batch of passages is embedded."""
+        chunks = upload_chunks(Path(path), title, self.settings)
+        vectors, sentence_vectors = embed_in_batches(chunks, self.embedder, self.settings.upload_batch, progress)
         # Its sentences are read in their passage, like those of the shared index.
         self.vectors.preload(list(sentence_vectors), list(sentence_vectors.values()))
         self.sessions.add(session_id, chunks, vectors)
@@ -109,6 +107,11 @@ class Assistant:
             self._session_sources[session_id] = IndexSource(
                 lambda v, k, s=session_id: self.sessions.query(s, v, k), all_chunks, vectors)
         return len(chunks)
+
+    # --- reviewing a district's SRO agreement ----------------------------------------
+    def review_agreement(self, path: Path, title: str | None = None) -> Review:
+        """Check an agreement against the checklist; read for this review only, never indexed."""
+        return self._reviewer.review_file(Path(path), self.settings, title)
 
     def clear_session(self, session_id: str) -> None:
         self.sessions.clear(session_id)
@@ -161,7 +164,8 @@ class Assistant:
 
     def _extractive(self, question, audience, history, filters, session_id, began):
         """The extractive answer (or an abstention), with the query and passages behind it."""
-        audience = audience if audience in templates.HEADING_ACTIONS and audience else None
+        # Anything but a known audience is no audience; a list here used to raise TypeError (Q21, Q25).
+        audience = audience if isinstance(audience, str) and audience in templates.HEADING_ACTIONS else None
         query = prepare(question, history, self.settings.max_question_chars)
         if self.settings.llm and query.is_follow_up and not query.problem:
             # With a model on, a follow-up is rewritten as a standalone question for search.
@@ -177,7 +181,8 @@ class Assistant:
         if query.out_of_scope:
             text = templates.ABSTAIN["out_of_scope"].format(what=query.out_of_scope)
             return self._abstain(shown, audience, "out_of_scope", text, began, searched=True), query, []
-        session_source = self._session_sources.get(session_id) if session_id else None  # read once: no race
+        known = isinstance(session_id, str) and session_id
+        session_source = self._session_sources.get(session_id) if known else None  # read once: no race
         if not self.shared.size and session_source is None:
             return self._abstain(shown, audience, "no_index", templates.ABSTAIN["no_index"], began), query, []
 

@@ -38,6 +38,12 @@ EXPANSIONS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"\b(18|eighteen|adult)\b", re.I), "eligible student rights transfer"),
 ]
 
+# Slang whose words mean something else to a search: "dropped the f bomb" is swearing, not a bomb
+# threat. Replaced in what is searched (never in what is shown).
+SLANG: list[tuple[re.Pattern, str]] = [
+    (re.compile(r"\b(dropp\w* |said |yell\w* |us\w* )?(the |an? )?f[- ]?bombs?\b", re.I), "swore (the f-word)"),
+]
+
 INJECTION = re.compile(
     r"\b(ignore (all |any )?(previous|prior|above) (instructions|rules)|system prompt|you are now|"
     r"disregard (the|your) (rules|instructions)|pretend to be|jailbreak)\b", re.I)
@@ -122,6 +128,8 @@ def prepare(question: object, history: list[dict] | None, max_chars: int) -> Que
     # Judged on this turn: "also, what's for lunch?" after a records question is still off topic,
     # but "and her IEP?" after "can the police see my kid's records?" is a records question.
     query.out_of_scope = out_of_scope(text, context)
+    for pattern, plain in SLANG:
+        context = pattern.sub(plain, context)
     query.context_text = context
     query.search_text = expand(context)
     return query

@@ -36,6 +36,8 @@ TOPICS: list[tuple[re.Pattern, str, re.Pattern | None]] = [
                 r"(write|draft|file) (up )?(the|a|my) (lawsuit|complaint|motion) for me|"
                 r"file it for me)\b", re.I), "legal representation or filing court papers for you", None),
     (re.compile(r"\b(get paid|paid|salary|salaries|wages?|earn)\b", re.I), "pay, salaries or budgets", None),
+    (re.compile(r"\b(taxe?s|tax (credit|deduction|return)s?|deduct\w*|irs)\b", re.I), "taxes",
+     re.compile(r"\b(dependents?|ferpa|records?|transcripts?)\b", re.I)),
     (re.compile(r"\btitle ix\b", re.I), "Title IX sexual-harassment procedures", None),
     (re.compile(r"\b(what'?s|what is) for lunch\b|\blunch menu\b", re.I), "school menus or schedules", None),
     (re.compile(r"\bwhat time does (the )?bus\b|\bbus (route|schedule|\d+)\b", re.I), "bus routes or schedules", None),

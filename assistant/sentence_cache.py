@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -28,8 +29,10 @@ def load(path: Path) -> tuple[list[str], np.ndarray]:
             if "kind" not in data.files or str(data["kind"]) != KIND:
                 return [], np.zeros((0, 0), dtype=np.float32)
             return [str(t) for t in data["texts"]], data["vectors"].astype(np.float32)
-    except (OSError, ValueError, KeyError):
-        return [], np.zeros((0, 0), dtype=np.float32)  # a damaged cache is rebuilt lazily
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        # A damaged cache (a cut-off zip is BadZipFile) is rebuilt lazily; at start,
+        # ingest/index_repair.py moves it aside and has it rebuilt at once.
+        return [], np.zeros((0, 0), dtype=np.float32)
 
 
 def save(path: Path, texts: list[str], vectors: np.ndarray) -> None:

@@ -60,6 +60,15 @@ class Settings(BaseSettings):
     upload_max_mb: float = Field(
         20.0, description="Largest document a chat user may upload, in MB."
     )
+    upload_max_chars: int = Field(
+        2_000_000, description="Most characters of text an uploaded document may hold (a longer one is refused)."
+    )
+    upload_max_chunks: int = Field(
+        2000, description="Most passages an uploaded document may be split into (a longer one is refused)."
+    )
+    upload_batch: int = Field(
+        16, description="Passages of an upload embedded per turn at the model; a question waits one batch at most."
+    )
     retrieval_k: int = Field(12, description="How many chunks retrieval returns after fusion.")
     candidate_k: int = Field(
         30, description="How many candidates each retriever (dense, BM25) contributes to fusion."
@@ -110,10 +119,50 @@ class Settings(BaseSettings):
     related_floor: float = Field(
         0.45, description="Minimum cosine for a card to be offered as a related question or suggestion."
     )
+    checklist_path: Path = Field(
+        PROJECT_ROOT / "corpus" / "mou-checklist.toml",
+        description="Elements a district SRO agreement is expected to contain (the agreement review).",
+    )
+    review_addressed: float = Field(
+        0.6, description="Probability a clause is about an element for the agreement review to call it addressed."
+    )
+    review_conflict: float = Field(
+        0.75, description="Cosine a clause needs with wording that cuts the other way for the review to say check."
+    )
+    review_conflict_topic: float = Field(
+        0.3, description="Probability a clause is about an element for it to be read as a possible conflict."
+    )
+    review_min_elements: int = Field(
+        5, description="Fewer elements found than this, and the review says the file is not an SRO agreement."
+    )
     fetch_timeout_s: float = Field(20.0, description="Timeout of one download in `corpus fetch`.")
     fetch_retries: int = Field(2, description="Extra attempts of a failed download in `corpus fetch`.")
     host: str = Field("127.0.0.1", description="Address the chat app listens on.")
     port: int = Field(7860, description="Port the chat app listens on.")
+    request_max_kb: int = Field(
+        2048, description="Largest request body, in KB, on any route without a limit of its own (Gradio's "
+                          "JSON routes); a bigger one gets 413 before it is read."
+    )
+    upload_client_mb: float = Field(
+        100.0, description="Most MB one client address may upload (chat uploads and agreement reviews) in "
+                           "any 10 minutes; more gets 429 with Retry-After."
+    )
+    upload_orphan_s: int = Field(
+        600, description="Seconds an uploaded file may wait on disk for the page to use it; older ones are "
+                         "deleted (a closed tab, a refused type). Uploads are never served back."
+    )
+    api_queue_limit: int = Field(
+        16, description="Questions to /api/ask that may wait for a free worker; more get 503 with Retry-After."
+    )
+    review_queue_limit: int = Field(
+        2, description="Reviews to /api/review that may wait for the one review worker; more get 503."
+    )
+    header_timeout_s: float = Field(
+        10.0, description="Seconds a client has to send a request's headers; a slower one is disconnected."
+    )
+    keep_alive_s: float = Field(
+        5.0, description="Seconds an idle keep-alive connection is held open for the next request."
+    )
     log_requests: bool = Field(
         False,
         description="Log questions (with names, emails, phone and ID numbers redacted); off by default.",

@@ -18,6 +18,7 @@ from urllib.parse import urlparse
 import chromadb
 from chromadb.api.types import EmbeddingFunction
 from chromadb.config import Settings as ChromaSettings
+from chromadb.errors import ChromaError
 
 from assistant.settings import Settings
 from ingest.documents import Chunk
@@ -46,6 +47,29 @@ class _RefuseToEmbed(EmbeddingFunction):
         return _RefuseToEmbed()
 
 
+class StoreUnreadable(RuntimeError):
+    """The Chroma database cannot be opened or read: damaged, or not a database at all."""
+
+    def __init__(self, message: str, reason: str):
+        super().__init__(message)
+        self.reason = reason  # Chroma's own words, for a repair's log line
+
+
+def parse_manifest(raw: bytes) -> dict | None:
+    """The manifest's content, or None when the bytes are not a manifest: not UTF-8, not JSON, or
+    JSON of another shape (`[1]`, a number for the collection). Red-team D5 crashed on each."""
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("collection"), str) or not data["collection"]:
+        return None
+    sources = data.get("sources", {})
+    if not isinstance(sources, dict) or not all(isinstance(info, dict) for info in sources.values()):
+        return None
+    return data
+
+
 @dataclass
 class Hit:
     chunk: Chunk
@@ -59,7 +83,11 @@ def make_client(settings: Settings):
         return chromadb.HttpClient(host=url.hostname or "127.0.0.1", port=url.port or 8000,
                                    ssl=url.scheme == "https", settings=chroma_settings)
     settings.chroma_dir.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+    try:
+        return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+    except ChromaError as exc:
+        raise StoreUnreadable(f"{settings.chroma_dir}: the index database cannot be opened ({exc}); "
+                              "run `sro-assistant ingest` to rebuild it", str(exc)) from None
 
 
 class VectorStore:
@@ -69,13 +97,13 @@ class VectorStore:
 
     # --- the manifest: which collection answers --------------------------------------
     def read_manifest(self) -> dict | None:
-        path = self.settings.manifest_path
-        if not path.exists():
-            return None
+        """None when there is no usable manifest (missing, a folder, damaged): the index is then
+        rebuilt by whoever may write (see ingest/index_repair.py), never read half-way."""
         try:
-            return json.loads(path.read_text())
-        except (OSError, json.JSONDecodeError):
+            raw = self.settings.manifest_path.read_bytes()
+        except OSError:
             return None
+        return parse_manifest(raw)
 
     def write_manifest(self, manifest: dict) -> None:
         path = self.settings.manifest_path
@@ -98,6 +126,25 @@ class VectorStore:
 
     def collection_names(self) -> list[str]:
         return [c if isinstance(c, str) else c.name for c in self.client.list_collections()]
+
+    def check(self, name: str | None) -> None:
+        """Raise StoreUnreadable unless the database lists its collections and `name`, when it is
+        one of them, can be read. A database cut in half still opens, and fails only here."""
+        try:
+            names = self.collection_names()
+            if name and name in names:
+                col = self.collection(name)
+                col.count()
+                col.get(limit=1, include=["documents", "metadatas", "embeddings"])
+        except ChromaError as exc:
+            raise StoreUnreadable(f"{self.settings.chroma_dir}: the index cannot be read ({exc}); "
+                                  "run `sro-assistant ingest` to rebuild it", str(exc)) from None
+
+    def close(self) -> None:
+        """Let go of the database files, so a damaged store can be moved aside and opened anew."""
+        close = getattr(self.client, "close", None)
+        if close is not None:
+            close()
 
     def drop(self, name: str) -> None:
         if name in self.collection_names():

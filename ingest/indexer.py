@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -18,6 +19,8 @@ from ingest.chunker import chunk_document
 from ingest.documents import ORIGIN_USER, Chunk, Document, LoadError
 from ingest.fetched import load_fetched
 from ingest.guide import load_guide
+from ingest.index_lock import index_lock
+from ingest.index_repair import prepare_data_dir, repair_index
 from ingest.loaders import load_file
 from ingest.mirror import load_mirror
 
@@ -60,38 +63,75 @@ def collect_documents(settings: Settings, registry: Registry, user_files: Iterab
                                   max_mb=settings.max_file_mb, origin=ORIGIN_USER))
         except LoadError as exc:
             errors.append(str(exc))
+        except Exception as exc:  # noqa: BLE001 - a bad file never aborts the batch (red-team U7)
+            errors.append(f"{path}: could not be read ({type(exc).__name__})")
     return docs
 
 
-def chunk_all(docs: list[Document], registry: Registry, settings: Settings) -> dict[str, Chunk]:
+def chunk_all(docs: list[Document], registry: Registry, settings: Settings,
+              errors: list[str] | None = None) -> dict[str, Chunk]:
     chunks: dict[str, Chunk] = {}
     for doc in docs:
         source = registry.get(doc.source_id)
-        for chunk in chunk_document(doc, source=source, max_chars=settings.chunk_max_chars,
-                                    min_chars=settings.chunk_min_chars):
+        try:
+            found = list(chunk_document(doc, source=source, max_chars=settings.chunk_max_chars,
+                                        min_chars=settings.chunk_min_chars))
+        except Exception as exc:  # noqa: BLE001 - one document's failure is its own line, not the batch's
+            if errors is None:
+                raise
+            errors.append(f"{doc.path or doc.source_id}: could not be split into passages ({type(exc).__name__})")
+            continue
+        for chunk in found:
             chunks.setdefault(chunk.id, chunk)
     return chunks
 
 
 def build_index(settings: Settings, user_files: Iterable[UserFile] = (), *, embedder=None,
-                progress: bool = True, store=None) -> IngestReport:
+                progress: bool = True, store=None, rebuild: bool = False,
+                on_wait: Callable[[str], None] | None = None) -> IngestReport:
+    """Build or update the index, one writer at a time; a damaged index is moved aside first.
+    `rebuild` embeds everything again into a new collection (the stored vectors and caches are
+    not reused); user documents of the old index are kept, read from their stored text."""
+    prepare_data_dir(settings)
+    with index_lock(settings.data_dir, on_wait):
+        repair = repair_index(settings)
+        try:
+            return _build(settings, list(user_files), embedder, progress,
+                          repair.store if repair.moved or store is None else store, rebuild)
+        finally:
+            repair.store.close()  # whoever reads the index next opens it afresh
+
+
+def ensure_index(settings: Settings, *, embedder=None, progress: bool = False,
+                 on_wait: Callable[[str], None] | None = None) -> IngestReport | None:
+    """At start: heal a damaged index and build one when none can serve; None when all was well."""
+    prepare_data_dir(settings)
+    with index_lock(settings.data_dir, on_wait):
+        repair = repair_index(settings)
+        try:
+            return _build(settings, [], embedder, progress, repair.store, False) if repair.needs_build else None
+        finally:
+            repair.store.close()
+
+
+def _build(settings: Settings, user_files: list[UserFile], embedder, progress: bool, store,
+           rebuild: bool) -> IngestReport:
     from assistant.embeddings import embedder_for
-    from assistant.store import VectorStore
 
     began = time.perf_counter()
     registry = load_registry(settings.registry_path)
     report = IngestReport()
-    user_files = list(user_files)
     docs = collect_documents(settings, registry, user_files, report.errors)
     report.documents = len(docs)
-    wanted = chunk_all(docs, registry, settings)
+    wanted = chunk_all(docs, registry, settings, report.errors)
     if user_files and not any(d.origin == ORIGIN_USER for d in docs):
         # Every named file failed: leave the index exactly as it was.
         report.seconds = time.perf_counter() - began
         return report
 
-    store = store or VectorStore(settings)
     active = store.active_name()
+    if active not in store.collection_names():
+        active = None  # named by the manifest but gone: build as if there were none
     active_ids: set[str] = set()
     if active:
         ids, stored = store.all_chunks(active)
@@ -102,6 +142,8 @@ def build_index(settings: Settings, user_files: Iterable[UserFile] = (), *, embe
             if chunk.origin == ORIGIN_USER and chunk.source_id not in reloaded:
                 wanted.setdefault(chunk_id, chunk)
     report.total = len(wanted)
+    if rebuild:
+        active, active_ids = None, set()  # nothing stored is reused
     if active and set(wanted) == active_ids:
         report.collection, report.kept = active, len(active_ids)
         _refresh_sentence_cache(settings, active, wanted, embedder)
@@ -111,6 +153,8 @@ def build_index(settings: Settings, user_files: Iterable[UserFile] = (), *, embe
         return report
 
     target = f"{settings.collection_prefix}-{_fingerprint(wanted)}"
+    if rebuild:  # a name of its own: the old index answers until the new one is complete
+        target = f"{target}-{secrets.token_hex(4)}"
     already = store.ids(target)  # a run that died half-way left these: resume
     to_copy = [i for i in wanted if i in active_ids and i not in already]
     to_embed = [wanted[i] for i in wanted if i not in active_ids and i not in already]
@@ -143,9 +187,10 @@ def _refresh_sentence_cache(settings: Settings, collection: str, chunks: dict[st
     """Same chunks, but the cache lacks some quotable sentences (a code change, or a cache from an
     older version): read the chunks that hold them through the model again."""
     sentences = {s for chunk in chunks.values() if not chunk.is_card for s in quotable_sentences(chunk.text)}
-    cached, _ = sentence_cache.load(sentence_cache.path_for(settings, collection))
+    path = sentence_cache.path_for(settings, collection)
+    cached, _ = sentence_cache.load(path)
     missing = sentences - set(cached)
-    if missing:
+    if missing or not path.is_file():  # an absent file, even of no sentences, makes each start check again
         from assistant.embeddings import embedder_for
 
         embedder = embedder or embedder_for(settings)

@@ -96,7 +96,7 @@ def normalize_text(text: str) -> str:
 
 def pdf_text(path: Path, data: bytes) -> tuple[str, list[int]]:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import PyPdfError
 
     # pypdf logs warnings about damaged files; the LoadError below already says it.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -112,8 +112,15 @@ def pdf_text(path: Path, data: bytes) -> tuple[str, list[int]]:
         pages = [page.extract_text() or "" for page in reader.pages]
     except LoadError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as exc:
-        raise LoadError(f"{path}: corrupt or unreadable PDF ({type(exc).__name__})") from None
+    # PyPdfError is the whole family: PdfReadError, and also LimitReachedError, which a
+    # decompression bomb raises and which used to abort a whole `ingest` batch (red-team U7).
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError,
+            RecursionError) as exc:
+        name = type(exc).__name__
+        why = "corrupt or unreadable PDF"
+        if name == "LimitReachedError":
+            why = "the PDF unpacks to more than the safe limit"
+        raise LoadError(f"{path}: {why} ({name})") from None
     if not pages:
         raise LoadError(f"{path}: the PDF has no pages")
     parts, starts, offset = [], [], 0

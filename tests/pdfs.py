@@ -44,3 +44,23 @@ def make_scanned_pdf(path: Path) -> Path:
     pdf.output(str(path))
     image.unlink()
     return path
+
+
+def make_flate_bomb_pdf(path: Path, unpacked_mb: int = 80) -> Path:
+    """A real page whose content stream inflates past pypdf's 75 MB limit (LimitReachedError),
+    as in red-team U7: about 80 KB on disk."""
+    import zlib
+
+    from pypdf import PdfWriter
+    from pypdf.generic import EncodedStreamObject, NameObject
+
+    plain = make_pdf(path.with_suffix(".plain.pdf"), ["A page of ordinary text about the district policy."])
+    writer = PdfWriter(clone_from=str(plain))
+    packer = zlib.compressobj(9)
+    stream = EncodedStreamObject()
+    stream._data = packer.compress(b" " * (unpacked_mb * 1024 * 1024)) + packer.flush()
+    stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+    writer.pages[0][NameObject("/Contents")] = writer._add_object(stream)
+    writer.write(str(path))
+    plain.unlink()
+    return path

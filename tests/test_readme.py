@@ -15,3 +15,11 @@ def test_readme_settings_table_is_current():
 def test_readme_names_the_two_commands():
     text = README.read_text(encoding="utf-8")
     assert "make run" in text and "make test" in text
+
+
+def test_readme_lists_the_agreement_checklist():
+    from assistant.checklist import checklist_table
+    from assistant.settings import Settings
+
+    assert checklist_table(Settings().checklist_path) in README.read_text(encoding="utf-8"), \
+        "README checklist table is stale: run `python -m assistant.checklist`"

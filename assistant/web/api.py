@@ -24,6 +24,13 @@ log = logging.getLogger("sro.web")
 MAX_BODY_BYTES = 512 * 1024
 MAX_HISTORY_TURNS = 40
 MAX_TURN_CHARS = 20_000
+MAX_INT_DIGITS = 100  # an id is a number a client made up, not a 5,000-digit one
+
+
+def _bounded_int(text: str) -> int:
+    if len(text) > MAX_INT_DIGITS + 1:  # + 1 for a minus sign
+        raise ValueError("number too long")
+    return int(text)
 
 
 class Turn(BaseModel):
@@ -92,9 +99,13 @@ def make_router(assistant, limiter: anyio.CapacityLimiter) -> APIRouter:
         if raw is None:
             return await refuse(413, f"request body over {MAX_BODY_BYTES // 1024} KB")
         try:
-            data = json.loads(raw or b"null")
+            data = json.loads(raw or b"null", parse_int=_bounded_int)
         except (json.JSONDecodeError, UnicodeDecodeError):
             return await refuse(422, "body is not JSON; send {\"question\": \"...\"}")
+        except RecursionError:  # "[[[[...": the parser's own depth limit (red team Q8)
+            return await refuse(422, "body is nested too deeply")
+        except ValueError:  # a number with thousands of digits (red team Q9)
+            return await refuse(422, f"a number in the body has more than {MAX_INT_DIGITS} digits")
         if not isinstance(data, dict):
             return await refuse(422, "body must be a JSON object with a \"question\"")
         try:

@@ -14,6 +14,7 @@ from assistant.compose import escape_markdown
 from assistant.web import panel
 from assistant.web.content import CSS, EXAMPLES, HEAD, SCROLL_TO_LATEST, WHAT_YOU_CAN_DO, theme
 from assistant.web.api import log_question
+from assistant.web.review_tab import build_review_tab
 from ingest.documents import LoadError
 
 log = logging.getLogger("sro.web")
@@ -177,41 +178,45 @@ def build_ui(assistant) -> gr.Blocks:
         gr.Markdown("# SRO Policy Assistant\nAnswers about school resource officers (SROs) in "
                     "Massachusetts public schools. Every statement is quoted from a source you can open.")
         notice = gr.HTML(panel.notice_html(as_of), elem_id="sro-notice")
-        audience = gr.Radio(AUDIENCES, value="teacher", label="I am a", elem_id="sro-audience")
-        what = gr.Markdown(_what_you_can_do("teacher"), elem_id="sro-what")
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=3, min_width=320):
-                chat = gr.Chatbot(label="Conversation", elem_id="sro-chat", height=520,
-                                  buttons=["copy", "copy_all"], feedback_options=None, autoscroll=False, layout="panel",
-                                  placeholder="Ask a question below, or choose an example.")
-                question = gr.Textbox(label="Your question", lines=1, max_lines=6, elem_id="sro-question",
-                                      placeholder="Type your question",
-                                      info="Press Enter or the Ask button. Please leave out students' names.")
-                with gr.Row():
-                    ask_btn = gr.Button("Ask", variant="primary", elem_id="sro-ask")
-                    new_btn = gr.Button("New conversation", variant="secondary", elem_id="sro-new")
-                related_heading = gr.Markdown("**Related questions** (choose one to ask it)", visible=False,
-                                              elem_id="sro-related-heading")
-                with gr.Column(elem_id="sro-related"):
-                    related_btns = [gr.Button("", size="sm", variant="secondary", visible=False,
-                                              elem_classes=["sro-related"]) for _ in range(RELATED_BUTTONS)]
-                gr.Markdown("**Example questions** (choose one to ask it)")
-                with gr.Column(elem_id="sro-examples"):
-                    example_btns = [gr.Button(q, size="sm", variant="secondary", elem_classes=["sro-example"])
-                                    for q in EXAMPLES["teacher"]]
-            with gr.Column(scale=2, min_width=320, elem_id="sro-side"):
-                gr.Markdown("## Source passage")
-                picker = gr.Radio([], label="Sources of the latest answer: choose one to read it",
-                                  visible=False, elem_id="sro-citations")
-                source = gr.HTML(panel.EMPTY_PANEL, elem_id="sro-panel", container=False)
-                with gr.Accordion("Your district's MOU or policy (optional)", open=True, elem_id="sro-upload-box"):
-                    upload = gr.File(label="Upload a district MOU or policy: PDF, Markdown or text, up to "
-                                           f"{assistant.settings.upload_max_mb:g} MB",
-                                     file_types=UPLOAD_TYPES, type="filepath", elem_id="sro-upload")
-                    upload_status = gr.Markdown("Used only in this browser session; never added to the "
-                                                "shared index.", elem_id="sro-upload-status")
-                    remove_btn = gr.Button("Remove my documents", size="sm", variant="secondary",
-                                           elem_id="sro-remove")
+        with gr.Tabs(elem_id="sro-tabs"):
+            with gr.Tab("Ask a question", elem_id="sro-tab-ask"):
+                audience = gr.Radio(AUDIENCES, value="teacher", label="I am a", elem_id="sro-audience")
+                what = gr.Markdown(_what_you_can_do("teacher"), elem_id="sro-what")
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=3, min_width=320):
+                        chat = gr.Chatbot(label="Conversation", elem_id="sro-chat", height=520,
+                                          buttons=["copy", "copy_all"], feedback_options=None, autoscroll=False, layout="panel",
+                                          placeholder="Ask a question below, or choose an example.")
+                        question = gr.Textbox(label="Your question", lines=1, max_lines=6, elem_id="sro-question",
+                                              placeholder="Type your question",
+                                              info="Press Enter or the Ask button. Please leave out students' names.")
+                        with gr.Row():
+                            ask_btn = gr.Button("Ask", variant="primary", elem_id="sro-ask")
+                            new_btn = gr.Button("New conversation", variant="secondary", elem_id="sro-new")
+                        related_heading = gr.Markdown("**Related questions** (choose one to ask it)", visible=False,
+                                                      elem_id="sro-related-heading")
+                        with gr.Column(elem_id="sro-related"):
+                            related_btns = [gr.Button("", size="sm", variant="secondary", visible=False,
+                                                      elem_classes=["sro-related"]) for _ in range(RELATED_BUTTONS)]
+                        gr.Markdown("**Example questions** (choose one to ask it)")
+                        with gr.Column(elem_id="sro-examples"):
+                            example_btns = [gr.Button(q, size="sm", variant="secondary", elem_classes=["sro-example"])
+                                            for q in EXAMPLES["teacher"]]
+                    with gr.Column(scale=2, min_width=320, elem_id="sro-side"):
+                        gr.Markdown("## Source passage")
+                        picker = gr.Radio([], label="Sources of the latest answer: choose one to read it",
+                                          visible=False, elem_id="sro-citations")
+                        source = gr.HTML(panel.EMPTY_PANEL, elem_id="sro-panel", container=False)
+                        with gr.Accordion("Your district's MOU or policy (optional)", open=True, elem_id="sro-upload-box"):
+                            upload = gr.File(label="Upload a district MOU or policy: PDF, Markdown or text, up to "
+                                                   f"{assistant.settings.upload_max_mb:g} MB",
+                                             file_types=UPLOAD_TYPES, type="filepath", elem_id="sro-upload")
+                            upload_status = gr.Markdown("Used only in this browser session; never added to the "
+                                                        "shared index.", elem_id="sro-upload-status")
+                            remove_btn = gr.Button("Remove my documents", size="sm", variant="secondary",
+                                                   elem_id="sro-remove")
+            with gr.Tab("Review an agreement", elem_id="sro-tab-review"):
+                build_review_tab(assistant)
 
         demo.load(new_session, outputs=session, api_visibility="private")
         audience.change(on_audience, audience, [what, *example_btns], api_visibility="private")

@@ -204,3 +204,30 @@ def test_teacher_parent_upload_and_narrow_view(browser_page, artifacts, tmp_path
     page.screenshot(path=str(artifacts / "05-narrow-375-citation.png"))
 
     assert outside == [], f"the page tried to reach: {outside}"
+
+
+AGREEMENTS = Path(__file__).resolve().parents[2] / "evals" / "agreements"
+
+
+def test_review_an_agreement_table_passage_and_download(browser_page, artifacts, tmp_path):
+    page, outside = browser_page
+    page.get_by_role("tab", name="Review an agreement").click()
+    page.locator("#sro-review-upload input[type=file]").set_input_files(str(AGREEMENTS / "older-2018.pdf"))
+    status = page.locator("#sro-review-status")
+    status.get_by_text(re.compile(r"elements\s+addressed")).wait_for()
+    table = page.locator("#sro-review-table")
+    assert table.get_by_text("not found").locator("visible=true").count() >= 1
+    # A row opens its passage, marked in its page.
+    table.get_by_text(re.compile(r"^addressed$")).locator("visible=true").first.click()
+    mark = page.locator("#sro-review-page mark")
+    mark.wait_for()
+    assert len(mark.inner_text().split()) >= 6
+    page.screenshot(path=str(artifacts / "06-agreement-review.png"), full_page=True)
+    # The review downloads as Markdown.
+    with page.expect_download() as caught:
+        page.locator("#sro-review-download").click()
+    saved = tmp_path / "review.md"
+    caught.value.save_as(saved)
+    text = saved.read_text(encoding="utf-8")
+    assert text.startswith("# SRO agreement review") and "not found" in text
+    assert outside == []

@@ -1,0 +1,138 @@
+"""`sro-assistant eval --agreements`: the agreement review against hand-labelled agreements.
+
+Each `evals/agreements/<name>.pdf` has `<name>.labels.toml` (element -> addressed / not_found /
+check, with pages). The labels were written by someone who had not seen the checklist's cues, and
+`holdout/` is reported apart and never used to pick a threshold.
+
+The issue's targets (recall of truly missing elements >= 0.9, precision >= 0.85, every planted
+conflict caught) are reported as open targets until they are met; the gate fails when the dev
+figures fall below what the review reaches today, so a worse review never ships."""
+
+from __future__ import annotations
+
+import json
+import sys
+import tomllib
+from pathlib import Path
+
+from assistant.agreement_review import ADDRESSED, CHECK, NOT_FOUND
+
+FOLDER = Path(__file__).resolve().parent / "agreements"
+TARGETS = {"missing_recall": 0.9, "missing_precision": 0.85, "check_recall": 1.0}
+# What the review reached on the dev agreements on 2026-11-29 (accuracy 0.842, missing 0.882 / 0.882,
+# checks 0.875 recall): the regression floor.
+FLOORS = {"accuracy": 0.84, "missing_recall": 0.88, "missing_precision": 0.88, "check_recall": 0.875}
+
+
+def labelled(folder: Path) -> list[tuple[Path, dict]]:
+    out = []
+    for labels in sorted(folder.glob("*.labels.toml")):
+        pdf = labels.with_name(labels.name.replace(".labels.toml", ".pdf"))
+        with open(labels, "rb") as fh:
+            out.append((pdf, tomllib.load(fh)))
+    return out
+
+
+def _ratio(hit: int, total: int) -> float | None:
+    return round(hit / total, 3) if total else None
+
+
+def score(rows: list[dict]) -> dict:
+    """rows: one per (agreement, element) with `label` and `verdict`."""
+    def pr(verdict: str) -> tuple[float | None, float | None]:
+        said = [r for r in rows if r["verdict"] == verdict]
+        truly = [r for r in rows if r["label"] == verdict]
+        both = [r for r in said if r["label"] == verdict]
+        return _ratio(len(both), len(said)), _ratio(len(both), len(truly))
+
+    missing_p, missing_r = pr(NOT_FOUND)
+    check_p, check_r = pr(CHECK)
+    addressed = [r for r in rows if r["verdict"] == ADDRESSED and r["label"] == ADDRESSED]
+    return {
+        "elements": len(rows),
+        "accuracy": _ratio(sum(r["verdict"] == r["label"] for r in rows), len(rows)),
+        "missing_precision": missing_p, "missing_recall": missing_r,
+        "check_precision": check_p, "check_recall": check_r,
+        # The shown passage sits on a page the labeller named: a mechanical stand-in for "a reader
+        # agrees it addresses the element", which the closing note spot-checks by hand.
+        "addressed_on_labelled_page": _ratio(sum(r["page_ok"] for r in addressed), len(addressed)),
+    }
+
+
+def review_all(assistant, folder: Path) -> tuple[list[dict], list[dict]]:
+    rows, documents = [], []
+    for pdf, labels in labelled(folder):
+        review = assistant.review_agreement(pdf)
+        documents.append({"document": pdf.name, "pages": len(review.pages), "seconds": round(review.seconds, 2)})
+        for f in review.findings:
+            label = labels["labels"][f.element.id]
+            pages = set(label.get("pages") or [])
+            rows.append({"document": pdf.name, "element": f.element.id, "label": label["status"],
+                         "verdict": f.verdict, "page": f.passages[0].page if f.passages else None,
+                         "page_ok": bool(f.passages) and f.passages[0].page in pages,
+                         "passage": f.passages[0].text if f.passages else ""})
+    return rows, documents
+
+
+def per_element(rows: list[dict]) -> dict:
+    out = {}
+    for element in dict.fromkeys(r["element"] for r in rows):
+        mine = [r for r in rows if r["element"] == element]
+        out[element] = {"right": sum(r["verdict"] == r["label"] for r in mine), "of": len(mine),
+                        "wrong": [f"{r['document']}: said {r['verdict']}, labelled {r['label']}"
+                                  for r in mine if r["verdict"] != r["label"]]}
+    return out
+
+
+def markdown(report: dict) -> str:
+    lines = ["# Agreement review: labelled agreements", ""]
+    for name in ("dev", "holdout"):
+        part = report.get(name)
+        if not part:
+            continue
+        m = part["metrics"]
+        lines += [f"## {name} ({len(part['documents'])} agreements, {m['elements']} element verdicts)", "",
+                  "| metric | value | floor |", "|---|---:|---:|"]
+        lines[-1] = "|---|---:|---:|---:|"
+        lines[-2] = "| metric | value | floor (gate) | target |"
+        lines += [f"| {k} | {v} | {FLOORS.get(k, '') if name == 'dev' else ''} | {TARGETS.get(k, '')} |"
+                  for k, v in m.items()]
+        lines += ["", "| agreement | pages | seconds |", "|---|---:|---:|"]
+        lines += [f"| {d['document']} | {d['pages']} | {d['seconds']} |" for d in part["documents"]]
+        lines += ["", "| element | right | wrong |", "|---|---:|---|"]
+        lines += [f"| {e} | {v['right']}/{v['of']} | {'; '.join(v['wrong'])} |" for e, v in part["elements"].items()]
+        lines.append("")
+    if report.get("open_targets"):
+        lines += ["## Open targets (reported, not gated until met)", ""] + [f"- {t}" for t in report["open_targets"]]
+    if report.get("failed"):
+        lines += ["", "## Gate failures", ""] + [f"- {f}" for f in report["failed"]]
+    return "\n".join(lines) + "\n"
+
+
+def run(assistant, out: Path, folder: Path = FOLDER) -> int:
+    report, failed = {}, []
+    for name, where in (("dev", folder), ("holdout", folder / "holdout")):
+        if not where.is_dir():
+            continue
+        rows, documents = review_all(assistant, where)
+        report[name] = {"metrics": score(rows), "documents": documents, "elements": per_element(rows), "rows": rows}
+    for metric, floor in FLOORS.items():
+        value = (report.get("dev") or {}).get("metrics", {}).get(metric)
+        if value is not None and value < floor:
+            failed.append(f"{metric} {value} below {floor}")
+    report["failed"] = failed
+    report["open_targets"] = [f"{k} {(report.get('dev') or {}).get('metrics', {}).get(k)} (target {v})"
+                              for k, v in TARGETS.items()
+                              if ((report.get("dev") or {}).get("metrics", {}).get(k) or 0) < v]
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (out / "report.md").write_text(markdown(report), encoding="utf-8")
+    for name in ("dev", "holdout"):
+        if name in report:
+            print(f"agreements ({name}): " + ", ".join(f"{k} {v}" for k, v in report[name]["metrics"].items()))
+    print(f"wrote {out / 'report.md'}")
+    for target in report["open_targets"]:
+        print(f"open target (not gated yet): {target}")
+    for f in failed:
+        print(f"GATE: {f}", file=sys.stderr)
+    return 1 if failed else 0

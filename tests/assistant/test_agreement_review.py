@@ -1,0 +1,108 @@
+"""The agreement review on the labelled agreements (real PDFs through pypdf, the real model), its
+bad-input messages, and the CLI. How well it scores is the eval's job (`eval --agreements`)."""
+
+import json
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from assistant.agreement_review import ADDRESSED, CHECK, NOT_FOUND, NotAnAgreement
+from assistant.checklist import load_checklist, problems
+from assistant.cli import main
+from assistant.registry import load_registry
+from assistant.review_report import basis, to_json, to_markdown
+from ingest.documents import LoadError
+from tests.pdfs import make_encrypted_pdf, make_scanned_pdf
+
+AGREEMENTS = Path(__file__).resolve().parents[2] / "evals" / "agreements"
+
+
+def labels(name: str) -> dict:
+    with open(AGREEMENTS / f"{name}.labels.toml", "rb") as fh:
+        return tomllib.load(fh)["labels"]
+
+
+def test_the_checklist_is_well_formed(assistant):
+    checklist = load_checklist(assistant.settings.checklist_path)
+    assert len(checklist.elements) >= 19 and checklist.other
+    assert problems(checklist.elements, load_registry(assistant.settings.registry_path)) == []
+
+
+def test_planted_conflicts_are_checks_that_show_the_conflicting_passage(assistant):
+    review = assistant.review_agreement(AGREEMENTS / "conflicting.pdf")
+    planted = {k for k, v in labels("conflicting").items() if v["status"] == CHECK}
+    checks = [f for f in review.findings if f.verdict == CHECK]
+    caught = {f.element.id for f in checks} & planted
+    # The issue's target is every one (reported by `eval --agreements`); today 5 of these 6 are caught,
+    # and this floor stops that getting worse.
+    assert len(planted) == 6 and len(caught) >= 5, caught
+    for finding in checks:
+        first = finding.passages[0]
+        assert first.stance == "conflict" and first.page in (labels("conflicting")[finding.element.id].get("pages")
+                                                            or range(1, len(review.pages) + 1))
+
+
+def test_verdicts_carry_passages_pages_and_the_legal_basis(assistant):
+    review = assistant.review_agreement(AGREEMENTS / "older-2018.pdf")
+    assert len(review.findings) == len(load_checklist(assistant.settings.checklist_path).elements)
+    assert review.count(NOT_FOUND) >= 3  # an agreement from before the 2020 law misses its elements
+    for f in review.findings:
+        if f.verdict == NOT_FOUND:
+            assert not f.passages and f.message.startswith("We did not find a passage on")
+        else:
+            assert f.passages and all(1 <= p.page <= len(review.pages) for p in f.passages)
+            # Every passage is the agreement's own words, found on the page it names.
+            page = " ".join(review.pages[f.passages[0].page - 1].split())
+            assert f.passages[0].text.split()[-1] in page
+    markdown = to_markdown(review)
+    # Our own words never say a district violates anything (quoted passages are the agreement's).
+    ours = " ".join(f.message + basis(f) for f in review.findings).lower()
+    assert not re.search(r"\b(violates|in violation of|breaks the law|is unlawful|illegal)\b", ours)
+    assert "G.L. c.71 §37P" in markdown
+    assert json.loads(json.dumps(to_json(review)))["counts"][ADDRESSED] == review.count(ADDRESSED)
+
+
+def test_the_review_never_touches_the_shared_index(assistant):
+    before = assistant.shared.size
+    assistant.review_agreement(AGREEMENTS / "model-close.pdf")
+    assert assistant.shared.size == before and assistant.sessions.chunks("any")[0] == []
+
+
+@pytest.mark.parametrize("make, expected", [
+    (lambda p: make_scanned_pdf(p / "scan.pdf"), "no text layer"),
+    (lambda p: make_encrypted_pdf(p / "locked.pdf"), "encrypted"),
+    (lambda p: (p / "empty.pdf").write_bytes(b"") or p / "empty.pdf", "empty file"),
+    (lambda p: AGREEMENTS / "not-an-agreement.pdf", "does not look like an SRO agreement"),
+])
+def test_bad_input_gets_one_clear_line(assistant, tmp_path, make, expected):
+    with pytest.raises((LoadError, NotAnAgreement)) as caught:
+        assistant.review_agreement(make(tmp_path))
+    message = str(caught.value)
+    assert expected in message and "\n" not in message
+    # The assistant still answers afterwards.
+    assert not assistant.ask("Can the SRO search my son's backpack?").abstained
+
+
+def test_over_the_size_limit_is_refused_before_reading(assistant, tmp_path):
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"The SRO shall not act as a school disciplinarian. " * 1000)
+    small = assistant.settings.model_copy(update={"upload_max_mb": 0.01})
+    original, assistant.settings = assistant.settings, small
+    try:
+        with pytest.raises(LoadError, match="too large"):
+            assistant.review_agreement(big)
+    finally:
+        assistant.settings = original
+
+
+def test_cli_prints_the_review_and_writes_markdown(shared_settings, monkeypatch, capsys, tmp_path):
+    monkeypatch.setenv("SRO_DATA_DIR", str(shared_settings.data_dir))
+    out = tmp_path / "review.md"
+    assert main(["review-mou", str(AGREEMENTS / "older-2018.pdf"), "--json", "--md", str(out)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {e["verdict"] for e in data["elements"]} <= {ADDRESSED, CHECK, NOT_FOUND}
+    assert out.read_text(encoding="utf-8").startswith("# SRO agreement review")
+    assert main(["review-mou", str(AGREEMENTS / "not-an-agreement.pdf")]) == 2
+    assert "does not look like an SRO agreement" in capsys.readouterr().err
