@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.agreement_text import Clause, clauses, page_texts
+from assistant.agreement_text import Clause, clauses, is_heading, page_texts
 from assistant.checklist import Checklist, Element, load_checklist
 from ingest.loaders import load_file
 
@@ -29,8 +29,12 @@ TOPIC_C = 10.0
 CONFLICT_LEAD = 0.01  # how much nearer to a conflict than to any expected wording a clause must be
 PASSAGES = 2  # verbatim passages shown per element
 EMBED_BATCH = 64  # clauses per model call; the model lock is released between calls
+# Negations that turn what a clause obliges or allows around ("shall not", "is not", "no officer
+# shall", "never"). "Without first consulting" or "non-criminal" leave the clause's stance as it is.
 _NEGATION = re.compile(
-    r"\b(not|no|never|nor|neither|without|none|cannot|prohibited|refrain)\b|n't\b", re.IGNORECASE)
+    r"\b(shall|will|may|must|should|can|could|would|does|do|did|is|are|was|were|be)\s+not\b|\bcannot\b|"
+    r"\bnever\b|\bno\s+(officer|sro|student|school|one|person|member|employee|information|records?)\b|"
+    r"\bprohibited\b|n't\b|\bneither\b|\bnor\b", re.IGNORECASE)
 
 
 class NotAnAgreement(ValueError):
@@ -182,4 +186,11 @@ def _judge(element: Element, found: list[Clause], similarity: np.ndarray, topic:
 
 def _best(found: list[Clause], topic: np.ndarray, floor: float, limit: int) -> list[Passage]:
     order = [i for i in np.argsort(-topic) if topic[i] >= floor][:limit]
-    return [Passage(found[i].text, found[i].page, round(float(topic[i]), 3), "expected") for i in order]
+    return [Passage(_shown(found, i), found[i].page, round(float(topic[i]), 3), "expected") for i in order]
+
+
+def _shown(found: list[Clause], i: int) -> str:
+    """A heading is shown with the clause after it, so the reader sees what it says, not only its title."""
+    if is_heading(found[i]) and i + 1 < len(found) and found[i + 1].page == found[i].page:
+        return f"{found[i].text} {found[i + 1].text}"
+    return found[i].text

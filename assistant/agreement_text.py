@@ -20,6 +20,10 @@ LONG_WORDS = 60  # a longer "sentence" is a list run together; split it at semic
 _DOT_LEADER = re.compile(r"(\.\s?){4,}|…{2,}|_{4,}")
 _HYPHEN_BREAK = re.compile(r"(\w)-\n(\w)")
 _DIGITS = re.compile(r"\d+")
+# A short clause with none of these is a heading or a label ("9.4 Use of force and restraint.").
+_VERB = re.compile(r"\b(shall|will|may|must|should|can|cannot|is|are|was|were|be|been|has|have|does|do|"
+                   r"agrees?|means|includes?|provides?|requires?|applies|need|needs)\b", re.I)
+HEADING_WORDS = 20  # a heading with its running header can be this long
 # A heading run into its first clause ("ARTICLE 20 - DATA COLLECTION AND REPORTING 20.1 ..."): the
 # heading's words alone address nothing, so they are not read as part of the clause.
 _HEADING = re.compile(r"^((ARTICLE|SECTION|PART)\s+[0-9IVXL]+[.:]?\s*[-–:]?\s*)?"
@@ -94,3 +98,8 @@ def _clauses_of(sentence: str, page: int) -> list[Clause]:
     if len(text.split()) > LONG_WORDS:
         parts = [p.strip() for p in re.split(r"(?<=;)\s+", text) if p.strip()]
     return [Clause(p, page) for p in parts if len(p.split()) >= MIN_WORDS]
+
+
+def is_heading(clause: Clause) -> bool:
+    """A clause that names a topic without saying anything about it."""
+    return len(clause.text.split()) <= HEADING_WORDS and not _VERB.search(clause.text)

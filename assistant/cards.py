@@ -41,6 +41,10 @@ def path_for(settings: Settings, collection: str) -> Path:
     return settings.data_dir / f"card-keys-{collection}.npz"
 
 
+def classifier_path(settings: Settings, collection: str) -> Path:
+    return settings.data_dir / f"card-classifier-{collection}.npz"
+
+
 def load_keys(path: Path) -> dict[str, np.ndarray]:
     if not path.exists():
         return {}
@@ -107,7 +111,7 @@ class _CardText:
 class CardIndex:
     def __init__(self, chunks: list[Chunk], key_vectors: dict[str, np.ndarray], rrf_k: int = 20,
                  bm25_weight: float = 1.0, classifier_weight: float = 0.0, key_weight: float = 1.0,
-                 body_weight: float = 0.0):
+                 body_weight: float = 0.0, classifier_cache: Path | None = None):
         # In id order, not the store's: the classifier and rank ties then come out the same on every build.
         self.cards = sorted((c for c in chunks if c.is_card), key=lambda c: c.source_id)
         self.rrf_k = rrf_k
@@ -131,7 +135,7 @@ class CardIndex:
         self.by_id = {c.source_id.removeprefix("guide:"): c for c in self.cards}
         self._heading = {c.id: key_vectors.get(c.section) for c in self.cards}
         self._index = {c.id: i for i, c in enumerate(self.cards)}
-        self.classifier = CardClassifier(self.matrix, self.owners, len(self.cards)) \
+        self.classifier = CardClassifier(self.matrix, self.owners, len(self.cards), cache=classifier_cache) \
             if classifier_weight and len(self.owners) else None
 
     def same_question(self, a: Chunk, b: Chunk, threshold: float = SAME_QUESTION) -> bool:

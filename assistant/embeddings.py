@@ -41,13 +41,17 @@ class Embedder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         bulk = len(texts) > QUESTION_TEXTS
-        parts = []
+        # Texts of like length share a batch, as sentence-transformers arranges within one call: a
+        # batch is padded to its longest text, so mixing short keys with long leads doubled ingest time.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for i in range(0, len(texts), batch_size):
+            rows = order[i:i + batch_size]
             with _gate.turn(bulk=bulk):
-                parts.append(self.model.encode(texts[i:i + batch_size], batch_size=batch_size,
-                                               normalize_embeddings=True, show_progress_bar=False,
-                                               convert_to_numpy=True))
-        return np.concatenate(parts).astype(np.float32)
+                out[rows] = self.model.encode([texts[r] for r in rows], batch_size=batch_size,
+                                              normalize_embeddings=True, show_progress_bar=False,
+                                              convert_to_numpy=True)
+        return out
 
     def embed_passages(self, texts: list[str], spans: list[list[tuple[int, int]]],
                        batch_size: int = 16) -> tuple[np.ndarray, list[list[np.ndarray | None]]]:
@@ -59,14 +63,18 @@ class Embedder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32), []
         limit = self.model.max_seq_length
-        tokens, offsets = [], []
+        tokens, offsets = [None] * len(texts), [None] * len(texts)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # like lengths share a batch
         for i in range(0, len(texts), batch_size):  # one turn per batch: questions go in between
-            part = texts[i:i + batch_size]
+            rows = order[i:i + batch_size]
+            part = [texts[r] for r in rows]
             with _gate.turn(bulk=True):  # passages are only read to index them
-                tokens.extend(self.model.encode(part, batch_size=batch_size, output_value="token_embeddings",
-                                                show_progress_bar=False))
-                offsets.extend(self.model.tokenizer(part, return_offsets_mapping=True, truncation=True,
-                                                    max_length=limit)["offset_mapping"])
+                found = self.model.encode(part, batch_size=batch_size, output_value="token_embeddings",
+                                          show_progress_bar=False)
+                spans_of = self.model.tokenizer(part, return_offsets_mapping=True, truncation=True,
+                                                max_length=limit)["offset_mapping"]
+            for r, matrix, offs in zip(rows, found, spans_of):
+                tokens[r], offsets[r] = matrix, offs
         vectors, span_vectors = [], []
         for matrix, offs, wanted in zip(tokens, offsets, spans):
             matrix = matrix.float().numpy() if hasattr(matrix, "numpy") else np.asarray(matrix, np.float32)

@@ -7,7 +7,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 
 from assistant import cards, sentence_cache, templates
 from assistant.agreement_review import AgreementReviewer, Review
@@ -19,7 +18,7 @@ from assistant.embeddings import embedder_for
 from assistant.layout import render_card, render_passage, render_suggestions
 from assistant.query import prepare
 from assistant.registry import load_registry
-from assistant.retrieval import BM25Index, Filters, HybridRetriever, Retrieved
+from assistant.retrieval import Filters, HybridRetriever, IndexSource, Retrieved
 from assistant.settings import Settings
 from assistant.store import SessionStore, VectorStore
 from assistant.uploads import Progress, embed_in_batches, upload_chunks
@@ -30,24 +29,6 @@ SUGGESTIONS = 3  # nearest answerable questions offered when the assistant absta
 USER_MARGIN = 0.05  # a session's upload answers when its passage is about as close as the best card
 PREMISE_CUES = ("since ", "because ", "isn't it", "isnt it", "i heard", "i was told", "right?",
                 "doesn't ", "don't they", "aren't they", "everyone knows", "obviously")
-
-
-class IndexSource:
-    """One searchable body of chunks: dense search in a store plus BM25 over the same chunks."""
-
-    def __init__(self, query_fn, chunks, vectors: dict):
-        self.query_fn = query_fn
-        self.bm25 = BM25Index(chunks)
-        self.size = len(chunks)
-        # Kept in memory so a chunk only BM25 found still gets its cosine without re-embedding.
-        self.vectors = {cid: np.asarray(vec, dtype=np.float32) for cid, vec in vectors.items()}
-
-    def dense(self, vector, k):
-        return [(hit.chunk, hit.score) for hit in self.query_fn(vector, k)]
-
-    def cosine(self, chunk_id: str, vector) -> float | None:
-        stored = self.vectors.get(chunk_id)
-        return None if stored is None else float(np.dot(stored, vector))
 
 
 class Assistant:
@@ -71,7 +52,8 @@ class Assistant:
         keys = cards.build_keys(settings, collection, chunks, embedder) if collection else {}
         self.cards = CardIndex(chunks, keys, rrf_k=settings.rrf_k, bm25_weight=settings.card_bm25_weight,
                                classifier_weight=settings.card_classifier_weight,
-                               key_weight=settings.card_key_weight, body_weight=settings.card_body_weight)
+                               key_weight=settings.card_key_weight, body_weight=settings.card_body_weight,
+                               classifier_cache=cards.classifier_path(settings, collection) if collection else None)
         self._lock = threading.Lock()
         self._reviewer = AgreementReviewer(embedder)
 
@@ -106,7 +88,15 @@ class Assistant:
         with self._lock:
             self._session_sources[session_id] = IndexSource(
                 lambda v, k, s=session_id: self.sessions.query(s, v, k), all_chunks, vectors)
+            for gone in list(self.sessions.evicted):  # dropped to make room: their search index goes too
+                self._session_sources.pop(gone, None)
         return len(chunks)
+
+    def _note_eviction(self, answer: Answer, session_id) -> Answer:
+        """A session whose documents were dropped for newer sessions is told so, once (red team U17)."""
+        if isinstance(session_id, str) and self.sessions.take_eviction(session_id):
+            answer.markdown = f"{templates.UPLOADS_EVICTED}\n\n{answer.markdown}"
+        return answer
 
     # --- reviewing a district's SRO agreement ----------------------------------------
     def review_agreement(self, path: Path, title: str | None = None) -> Review:
@@ -144,7 +134,7 @@ class Assistant:
 
             answer = synthesize(self, query, retrieved, answer)
             answer.latency_ms = (time.perf_counter() - began) * 1000
-        return answer
+        return self._note_eviction(answer, session_id)
 
     def ask_stream(self, question: str, audience: str | None = None, history: list[dict] | None = None,
                    filters: Filters | None = None, session_id: str | None = None) -> Iterator[dict]:
@@ -153,13 +143,14 @@ class Assistant:
         began = time.perf_counter()
         answer, query, retrieved = self._extractive(question, audience, history, filters, session_id, began)
         if not self.settings.llm or answer.abstained:
-            yield {"type": "answer", "answer": answer}
+            yield {"type": "answer", "answer": self._note_eviction(answer, session_id)}
             return
         from assistant.llm.synthesis import stream_synthesis
 
         for event in stream_synthesis(self, query, retrieved, answer):
             if event["type"] == "answer":
                 event["answer"].latency_ms = (time.perf_counter() - began) * 1000
+                self._note_eviction(event["answer"], session_id)
             yield event
 
     def _extractive(self, question, audience, history, filters, session_id, began):

@@ -142,3 +142,21 @@ def diversify(ranked: list[Retrieved], per_source: int) -> list[Retrieved]:
         seen[sid] = seen.get(sid, 0) + 1
         (head if seen[sid] <= per_source else tail).append(item)
     return head + tail
+
+
+class IndexSource:
+    """One searchable body of chunks: dense search in a store plus BM25 over the same chunks."""
+
+    def __init__(self, query_fn, chunks, vectors: dict):
+        self.query_fn = query_fn
+        self.bm25 = BM25Index(chunks)
+        self.size = len(chunks)
+        # Kept in memory so a chunk only BM25 found still gets its cosine without re-embedding.
+        self.vectors = {cid: np.asarray(vec, dtype=np.float32) for cid, vec in vectors.items()}
+
+    def dense(self, vector, k):
+        return [(hit.chunk, hit.score) for hit in self.query_fn(vector, k)]
+
+    def cosine(self, chunk_id: str, vector) -> float | None:
+        stored = self.vectors.get(chunk_id)
+        return None if stored is None else float(np.dot(stored, vector))

@@ -67,7 +67,7 @@ class Settings(BaseSettings):
         2000, description="Most passages an uploaded document may be split into (a longer one is refused)."
     )
     upload_batch: int = Field(
-        16, description="Passages of an upload embedded per turn at the model; a question waits one batch at most."
+        4, description="Passages of an upload embedded per turn at the model; a question waits one batch at most."
     )
     retrieval_k: int = Field(12, description="How many chunks retrieval returns after fusion.")
     candidate_k: int = Field(

@@ -195,6 +195,9 @@ class VectorStore:
                 for doc, meta, dist in zip(res["documents"][0], res["metadatas"][0], res["distances"][0])]
 
 
+EVICTED_KEPT = 10_000  # sessions remembered as evicted until they come back (a few hundred KB)
+
+
 class SessionStore:
     """Per-browser-session collections for uploaded documents, in memory only.
 
@@ -206,6 +209,9 @@ class SessionStore:
         self.client = chromadb.EphemeralClient(settings=ChromaSettings(anonymized_telemetry=False))
         self.max_sessions = max_sessions
         self.order: list[str] = []
+        self.owners: dict[str, str] = {}  # collection name -> the session id it belongs to
+        # Sessions whose documents were dropped to make room, oldest first: each is told once (U17).
+        self.evicted: dict[str, None] = {}
 
     @staticmethod
     def _name(session_id: str) -> str:
@@ -222,8 +228,19 @@ class SessionStore:
         if name in self.order:
             self.order.remove(name)
         self.order.append(name)
+        self.owners[name] = session_id
         while len(self.order) > self.max_sessions:
-            self.client.delete_collection(self.order.pop(0))
+            gone = self.order.pop(0)
+            self.client.delete_collection(gone)
+            owner = self.owners.pop(gone, None)
+            if owner is not None:
+                self.evicted[owner] = None
+        while len(self.evicted) > EVICTED_KEPT:
+            self.evicted.pop(next(iter(self.evicted)))
+
+    def take_eviction(self, session_id: str) -> bool:
+        """True once if this session's documents were dropped to make room for newer sessions."""
+        return self.evicted.pop(session_id, False) is None
 
     def chunks(self, session_id: str) -> tuple[list[Chunk], dict[str, list[float]]]:
         name = self._name(session_id)
@@ -246,6 +263,8 @@ class SessionStore:
 
     def clear(self, session_id: str) -> None:
         name = self._name(session_id)
+        self.evicted.pop(session_id, None)
+        self.owners.pop(name, None)
         if name in self.order:
             self.order.remove(name)
             self.client.delete_collection(name)

@@ -64,4 +64,6 @@ HEADING_PASSAGE = "**The closest passage in the sources**"
 NO_CARD_NOTE = ("No card of our plain-language guide answers this directly; this is the closest passage of "
                 "the text itself.")
 SUGGESTIONS = "Questions I can answer that come close:"
+UPLOADS_EVICTED = ("**Note:** the documents you uploaded earlier in this session were removed to make room for "
+                   "other users' uploads; upload them again if you need them.")
 ELLIPSIS = "…"

@@ -175,6 +175,7 @@ def _build(settings: Settings, user_files: list[UserFile], embedder, progress: b
             store.drop(name)
             sentence_cache.path_for(settings, name).unlink(missing_ok=True)
             cards.path_for(settings, name).unlink(missing_ok=True)
+            cards.classifier_path(settings, name).unlink(missing_ok=True)
     report.collection, report.added = target, len(to_embed)
     report.kept = len(wanted) - len(to_embed)
     report.removed = len(active_ids - set(wanted))

@@ -24,9 +24,11 @@ MB = 1024 * 1024
 GRADIO_UPLOAD = "/gradio_api/upload"
 UPLOAD_ROUTES = (GRADIO_UPLOAD, "/api/review")
 BUDGET_WINDOW_S = 600
-# /api/ask and /api/review refuse politely at their own limit (the JSON answer contract); the
-# middleware's limit sits just above as the backstop for any route change that forgets to.
-SELF_CAPPED_SLACK = 64 * 1024
+# /api/ask refuses politely at its own limit, unread (the JSON answer contract); the middleware's limit
+# sits above it as the backstop for any route change that forgets to. /api/review's error contract is
+# the middleware's own ({"error": ...}), so it is refused here at the upload limit, before back-pressure
+# reads the body.
+SELF_CAPPED_BACKSTOP = 2
 
 
 def upload_file_limit(settings) -> int:
@@ -36,7 +38,7 @@ def upload_file_limit(settings) -> int:
 
 def route_limits(settings) -> dict[str, int]:
     upload = upload_file_limit(settings) + FORM_OVERHEAD
-    return {"/api/ask": MAX_BODY_BYTES + SELF_CAPPED_SLACK, "/api/review": upload + SELF_CAPPED_SLACK,
+    return {"/api/ask": MAX_BODY_BYTES * SELF_CAPPED_BACKSTOP, "/api/review": upload,
             GRADIO_UPLOAD: upload}
 
 

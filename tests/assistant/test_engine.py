@@ -4,6 +4,7 @@ import json
 import re
 
 import jsonschema
+import numpy as np
 import pytest
 
 from assistant.answer import ANSWER_SCHEMA
@@ -208,3 +209,26 @@ def test_markdown_in_an_upload_is_shown_as_text(assistant, tmp_path):
         assert "notes\\_\\[draft\\]" in answer.markdown  # its title, in the list of sources
     finally:
         assistant.clear_session(session)
+
+
+def test_the_card_classifier_is_saved_and_read_back_with_the_same_scores(shared_settings, embedder):
+    from assistant import cards
+    from assistant.engine import Assistant
+
+    first = Assistant.load(shared_settings)
+    saved = cards.classifier_path(shared_settings, first.collection)
+    assert saved.is_file()
+    second = Assistant.load(shared_settings)  # reads the weights instead of training
+    vector = embedder.embed(["A student swore at me. Should I call the SRO?"])[0]
+    assert np.allclose(first.cards.classifier.scores(vector), second.cards.classifier.scores(vector))
+    saved.write_bytes(b"not a numpy file")  # damaged: trained again, same answer
+    third = Assistant.load(shared_settings)
+    assert np.allclose(first.cards.classifier.scores(vector), third.cards.classifier.scores(vector))
+    # The saved weights give what scikit-learn itself gives.
+    from sklearn.linear_model import LogisticRegression
+
+    from assistant.card_classifier import C, MAX_ITER
+
+    model = LogisticRegression(C=C, max_iter=MAX_ITER).fit(first.cards.matrix, first.cards.owners)
+    expected = model.predict_log_proba(vector[None, :].astype(np.float64))[0]
+    assert np.allclose(second.cards.classifier.scores(vector)[model.classes_], expected, atol=1e-6)
