@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 from collections.abc import Iterator
 
 from assistant import templates
@@ -12,7 +13,7 @@ from assistant.answer import Answer, Sentence
 from assistant.compose import Candidate, CitationBook, escape_markdown, render
 from assistant.llm import client, prompts
 from assistant.llm.passages import Passage, select
-from assistant.llm.verify import Checked, Verifier, split_output
+from assistant.llm.verify import DOMAIN, EMAIL, SCHEME, Checked, Verifier, split_output
 from assistant.query import INJECTION, Query, previous_user_turns
 from assistant.retrieval import Retrieved
 
@@ -21,6 +22,8 @@ log = logging.getLogger(__name__)
 MIN_VERIFIED = 1
 MIN_VERIFIED_SHARE = 0.5
 EXTRA_SENTENCES = 2  # the model may use a few more sentences than the extractive answer quotes
+# Each check embeds a sentence: a model that writes hundreds of them (red team LLM6) is cut off.
+CHECKED_PER_KEPT = 3
 
 
 def with_notice(extractive: Answer, notice: str) -> Answer:
@@ -35,6 +38,8 @@ class Draft:
 
     def __init__(self, assistant, passages: list[Passage], extractive: Answer):
         self.extractive = extractive
+        self.max_kept = assistant.settings.answer_sentences + EXTRA_SENTENCES
+        self.seen: set[str] = set()
         self.passages = {p.n: p for p in passages}
         self.verifier = Verifier(passages, assistant.vectors, assistant.settings.llm_support_threshold)
         self.book = CitationBook()
@@ -42,7 +47,12 @@ class Draft:
         self.kept: list[tuple[Sentence, list[int]]] = []
 
     def add(self, raw: str) -> str | None:
-        """Check one sentence the model wrote; its Markdown (renumbered) if verified, else None."""
+        """Check one sentence the model wrote; its Markdown (renumbered) if verified, else None.
+        Repeats and anything after the answer is full are ignored, not counted against the model."""
+        key = " ".join(re.findall(r"\w+", raw.lower()))
+        if self.full or key in self.seen:
+            return None
+        self.seen.add(key)
         result = self.verifier.check(raw)
         self.checked.append(result)
         if not result.verified:
@@ -55,6 +65,10 @@ class Draft:
         numbers = list(dict.fromkeys(numbers))
         self.kept.append((Sentence(result.text, numbers[0], "direct", verified=True), numbers))
         return line(result.text, numbers)
+
+    @property
+    def full(self) -> bool:
+        return len(self.kept) >= self.max_kept or len(self.checked) >= CHECKED_PER_KEPT * self.max_kept
 
     def finish(self) -> Answer:
         if not self.checked:
@@ -76,9 +90,21 @@ class Draft:
                       latency_ms=ex.latency_ms, mode="llm", retrieved=ex.retrieved)
 
 
+# "." "@" and ":" inside an address, escaped, so no Markdown renderer turns it into a link.
+LINK_PUNCTUATION = re.compile(r"([.@:/])")
+
+
+def plain_addresses(text: str) -> str:
+    """Markdown that shows e-mail addresses, domains and schemes as text, never as links: verification
+    lets through only those the cited passage itself contains (red team LLM4)."""
+    for pattern in (EMAIL, DOMAIN, SCHEME):
+        text = pattern.sub(lambda m: LINK_PUNCTUATION.sub(r"\\\1", m.group(0)), text)
+    return text
+
+
 def line(text: str, numbers: list[int]) -> str:
     marks = "".join(f"[{n}]" for n in numbers)
-    text = escape_markdown(text)
+    text = plain_addresses(escape_markdown(text))
     if text[-1:] in ".?!":
         return f"{text[:-1]} {marks}{text[-1]}"
     return f"{text} {marks}"
@@ -129,6 +155,9 @@ def stream_synthesis(assistant, query: Query, retrieved: list[Retrieved], extrac
                 if shown:
                     yield {"type": "sentence", "markdown": shown}
             done = max(done, len(sentences) - 1)
+            if draft.full:
+                buffer = ""  # enough sentences: stop reading (red team LLM6)
+                break
     except Exception as exc:  # noqa: BLE001
         log.warning("language model unavailable (%s); extractive answer returned", client.describe_error(exc))
         yield {"type": "answer", "answer": with_notice(extractive, prompts.NOTICE_UNAVAILABLE)}

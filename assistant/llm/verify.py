@@ -37,6 +37,13 @@ NUMBER_WORDS = {
 }
 # A link, a web address or markup: a model could invent one; it is never a plain-language fact.
 LINK_OR_MARKUP = re.compile(r"\]\(|<[a-z/!]|https?://|www\.", re.I)
+# Addresses without a scheme: "evil-example.com/sro", "x@evil.example", "mailto:x", "javascript:".
+# Chat renderers turn them into live links (red team LLM4). "U.S.C.", "G.L." and "c.71" are not
+# matched: a domain here needs a label of two or more characters before a lower-case TLD.
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+SCHEME = re.compile(r"\b(?:mailto|javascript|data|vbscript|file|ftp|tel|sms):", re.I)
+DOMAIN = re.compile(r"\b(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+(?:com|org|net|gov|edu|mil|int|info|io|co|us|"
+                    r"biz|app|dev|example|test|local|online|site|xyz|me|ly|[a-z]{2})\b(?:/(?:[^\s)\]]*[^\s)\].,;:!?])?)?")
 NEGATION = re.compile(r"\b(not|no|never|cannot|neither|nor|none|nothing|nobody)\b|n['’]t\b", re.I)
 # Words that widen or narrow a rule: the cited passages must use them too.
 ABSOLUTES = re.compile(r"\b(always|every|everyone|all|any|anyone|anything|only|automatically|immediately)\b", re.I)
@@ -98,6 +105,14 @@ def parse_markers(sentence: str) -> tuple[str, list[int]]:
     return text, list(dict.fromkeys(cites))
 
 
+def addresses_in(text: str) -> set[str]:
+    """E-mail addresses, domains and URI schemes in a text, lower-cased."""
+    found = {m.lower() for m in EMAIL.findall(text) + SCHEME.findall(text)}
+    found |= {m.group(0).rstrip(".").lower() for m in DOMAIN.finditer(EMAIL.sub(" ", text))
+              if not re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", m.group(0).rstrip("."))}  # "U.S", "e.g"
+    return found
+
+
 def numbers_in(text: str) -> set[str]:
     found = {re.sub(r"[§,\s]", "", m.group(0)).lower().rstrip(".") for m in NUMBER.finditer(text)}
     found |= {NUMBER_WORDS[w] for w in re.findall(r"[a-z]+", text.lower()) if w in NUMBER_WORDS}
@@ -156,6 +171,10 @@ class Verifier:
         cited = [self.passages[n] for n in cites]
         # What the reader can check: the passage and the title and pinpoint shown in its citation.
         source = " ".join(f"{p.chunk.title} {p.chunk.pinpoint} {p.text}" for p in cited)
+        added = addresses_in(text) - addresses_in(source)
+        if added:
+            out.reason = f"an address not in the cited passages: {sorted(added)[0]}"
+            return out
 
         missing = numbers_in(text) - numbers_in(source)
         if missing:
