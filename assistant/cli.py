@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import sys
 from pathlib import Path
@@ -92,15 +93,43 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def disk_full(exc: BaseException) -> bool:
+    """Whether `exc` says the disk is full: ENOSPC/EDQUOT from Python, or SQLite's (Chroma's) own words,
+    also as the cause of another error (Chroma's clean-up can fail in turn and hide it)."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if "database or disk is full" in str(exc) or "No space left on device" in str(exc):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 def cmd_ingest(args, settings: Settings) -> int:
-    from ingest.indexer import UserFile, build_index
+    from ingest.indexer import UserFile, build_index, official_id
 
     if (args.source_id or args.title) and len(args.paths) != 1:
         print("error: --source-id and --title name one file; give exactly one path", file=sys.stderr)
         return 2
+    if args.source_id and official_id(settings, args.source_id):
+        # The text would be cited under the official source's name (red team S10).
+        print(f"error: --source-id {args.source_id} is the id of an official source; choose another id "
+              "(default: user:<file name>)", file=sys.stderr)
+        return 2
     files = [UserFile(p, args.source_id, args.title) for p in args.paths]
-    report = build_index(settings, files, progress=not args.quiet, rebuild=args.rebuild,
-                         on_wait=lambda why: print(f"{why}; waiting for it to finish...", file=sys.stderr, flush=True))
+    try:
+        report = build_index(settings, files, progress=not args.quiet, rebuild=args.rebuild,
+                             on_wait=lambda why: print(f"{why}; waiting for it to finish...", file=sys.stderr,
+                                                       flush=True))
+    except Exception as exc:
+        if not disk_full(exc):
+            raise
+        # The previous index (if any) is still the one the manifest names (red team D12).
+        print(f"error: no space left on the disk holding {settings.data_dir}; free some space and run "
+              "`sro-assistant ingest` again", file=sys.stderr)
+        return 1
     for error in report.errors:
         print(f"error: {error}", file=sys.stderr)
     if not report.collection:

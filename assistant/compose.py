@@ -87,15 +87,58 @@ class CitationBook:
         return citation
 
 
+# The longest stretch one quote may show. The composers bound a quote by words, which a "sentence"
+# without spaces ("locker,locker,…" for 40 KB) escapes (red team U24). Ordinary quotes (at most
+# ~120 words) stay under this, so only such runs are cut; the layout then ends them with its "…".
+MAX_QUOTE_CHARS = 1000
+_WORD_END = re.compile(r"\s|(?<=[,;:/)\]-])")
+
+
+def bounded_quote(text: str, limit: int = MAX_QUOTE_CHARS) -> str:
+    """`text`, or its longest opening stretch of at most `limit` characters that ends between two
+    words (at a space or after ",;:/)]-"): still a verbatim substring of the passage."""
+    if len(text) <= limit:
+        return text
+    ends = [m.start() for m in _WORD_END.finditer(text, 0, limit + 1)]
+    cut = max((e for e in ends if e > 0), default=limit)
+    return text[:cut].rstrip()
+
+
+def bound_quotes(sentences: list[Sentence], book: CitationBook) -> None:
+    """Cuts every over-long quoted sentence with `bounded_quote`, and its citation's quotes with it."""
+    for sentence in sentences:
+        if sentence.n is None or len(sentence.text) <= MAX_QUOTE_CHARS:
+            continue
+        long_text, sentence.text = sentence.text, bounded_quote(sentence.text)
+        citation = book.citations[sentence.n - 1]
+        citation.quotes = [sentence.text if q == long_text else q for q in citation.quotes]
+        starts = [citation.chunk_text.find(q) for q in citation.quotes]
+        if citation.quotes and min(starts) >= 0:
+            ends = [st + len(q) for st, q in zip(starts, citation.quotes)]
+            citation.quote = citation.chunk_text[min(starts):max(ends)]
+
+
 _MARKDOWN = re.compile(r"([\\`*_\[\]<>!])")
 _MARKDOWN_BUT_EMPHASIS = re.compile(r"([\\`\[\]<>!])")
 
 
+# GFM "extended autolinks" need no brackets: "http://…", "www.…" and "a@b.org" become links by
+# themselves (red team U13, Q28). A backslash before the ":" of "scheme://", the "." of "www."
+# and an address's "@" is a CommonMark escape: the character still shows, the link is gone.
+_SCHEME_COLON = re.compile(r"\b([A-Za-z][A-Za-z0-9+.-]{0,31}):(?=/)")
+_WWW_DOT = re.compile(r"\b(www)\.", re.I)
+_EMAIL_AT = re.compile(r"(?<=[\w.+-])@(?=[\w-])")
+
+
 def escape_markdown(text: str, emphasis: bool = False) -> str:
-    """Text shown as itself in Markdown: an uploaded file's "![x](url)" or "*" must not become an
-    image, a link or emphasis. The characters stay; only their Markdown meaning goes. Our own
-    guide may italicise a case name (`emphasis=True`); links and images stay escaped even there."""
-    return (_MARKDOWN_BUT_EMPHASIS if emphasis else _MARKDOWN).sub(r"\\\1", text)
+    """Text shown as itself in Markdown: an uploaded file's "![x](url)", "<http://…>", a bare URL
+    or "*" must not become an image, a link or emphasis. The characters stay; only their Markdown
+    meaning goes. Our own guide may italicise a case name (`emphasis=True`); links and images stay
+    escaped even there."""
+    text = (_MARKDOWN_BUT_EMPHASIS if emphasis else _MARKDOWN).sub(r"\\\1", text)
+    text = _SCHEME_COLON.sub(r"\1\\:", text)
+    text = _WWW_DOT.sub(r"\1\\.", text)
+    return _EMAIL_AT.sub(r"\\@", text)
 
 
 def render(sentences: list[Sentence], book: CitationBook, audience: str | None, as_of: str) -> str:

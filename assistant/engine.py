@@ -13,7 +13,7 @@ from assistant.agreement_review import AgreementReviewer, Review
 from assistant.answer import Answer, Sentence
 from assistant.card_answer import compose_card, compose_passage
 from assistant.cards import CardHit, CardIndex
-from assistant.compose import SentenceVectors
+from assistant.compose import SentenceVectors, bound_quotes
 from assistant.embeddings import embedder_for
 from assistant.layout import render_card, render_passage, render_suggestions
 from assistant.query import prepare
@@ -221,6 +221,7 @@ class Assistant:
             return answer, query, retrieved
         if any(cue in query.text.lower() for cue in PREMISE_CUES):
             composed.sentences.append(Sentence(templates.PREMISE_NOTE, None, "template"))
+        bound_quotes(composed.sentences + composed.more, composed.book)
         as_of = max((c.as_of for c in composed.book.citations if c.as_of), default=None)
         markdown, more = render(composed, audience, as_of or self.index_as_of() or "unknown")
         answer = Answer(question=shown, audience=audience, markdown=markdown, abstained=False,

@@ -39,9 +39,14 @@ def save(path: Path, texts: list[str], vectors: np.ndarray) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".sentences-", suffix=".npz")
     os.close(fd)
-    with open(tmp, "wb") as fh:
-        np.savez(fh, texts=np.array(texts, dtype=str), vectors=vectors.astype(np.float32), kind=np.array(KIND))
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as fh:
+            np.savez(fh, texts=np.array(texts, dtype=str), vectors=vectors.astype(np.float32), kind=np.array(KIND))
+        os.replace(tmp, path)
+    except BaseException:
+        # A full disk (red team D12) or an interrupt: the half-written temp file must not stay behind.
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def build(settings: Settings, collection: str, texts: list[str], embedder, previous: str | None,

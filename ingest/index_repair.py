@@ -57,9 +57,30 @@ def prepare_data_dir(settings: Settings) -> list[str]:
     return moved
 
 
+# Temporary files our atomic writes (mkstemp + os.replace) leave when the process is killed
+# mid-write (red team D3: a 0-byte `.sentences-*.npz` stayed after `kill -9`).
+TEMP_PATTERNS = (".sentences-*.npz", ".card-keys-*.npz", ".manifest-*.json")
+TEMP_MIN_AGE_S = 600  # the app writes card keys at start without the ingest lock: leave young ones
+
+
+def sweep_temp_files(settings: Settings, min_age_s: float = TEMP_MIN_AGE_S) -> list[str]:
+    """Removes the data folder's temporary files older than `min_age_s`; returns their names."""
+    now, gone = datetime.now(timezone.utc).timestamp(), []
+    for pattern in TEMP_PATTERNS:
+        for path in Path(settings.data_dir).glob(pattern):
+            try:
+                if path.is_file() and now - path.stat().st_mtime >= min_age_s:
+                    path.unlink()
+                    gone.append(path.name)
+            except OSError:
+                pass  # gone already, or not ours to remove
+    return gone
+
+
 def repair_index(settings: Settings) -> Repair:
     """Move aside whatever of the index cannot be read; say whether a build is needed."""
     repair = Repair(moved=prepare_data_dir(settings))
+    sweep_temp_files(settings)
     manifest = _checked_manifest(settings, repair)
     before = len(repair.moved)
     if not settings.chroma_url:  # a remote Chroma server is its operator's to repair

@@ -47,6 +47,11 @@ class IngestReport:
     changed: bool = False
 
 
+def official_id(settings: Settings, source_id: str) -> bool:
+    """Whether `source_id` names a source of the registry (an official text or the guide's)."""
+    return load_registry(settings.registry_path).get(source_id) is not None
+
+
 def collect_documents(settings: Settings, registry: Registry, user_files: Iterable[UserFile],
                       errors: list[str]) -> list[Document]:
     docs: list[Document] = []
@@ -57,6 +62,10 @@ def collect_documents(settings: Settings, registry: Registry, user_files: Iterab
         docs.extend(load_guide(Path(settings.guide_dir), registry, errors))
     for user in user_files:
         path = Path(user.path)
+        if user.source_id and registry.get(user.source_id) is not None:
+            # A user's file must never be cited as the official text (red team S10).
+            errors.append(f"{path}: {user.source_id} is the id of an official source; choose another id")
+            continue
         try:
             docs.append(load_file(path, source_id=user.source_id or f"user:{path.stem}",
                                   title=user.title or path.stem.replace("-", " ").replace("_", " "),

@@ -90,8 +90,9 @@ class Draft:
                       latency_ms=ex.latency_ms, mode="llm", retrieved=ex.retrieved)
 
 
-# "." "@" and ":" inside an address, escaped, so no Markdown renderer turns it into a link.
-LINK_PUNCTUATION = re.compile(r"([.@:/])")
+# "." "@" and ":" inside an address, escaped, so no Markdown renderer turns it into a link; not
+# twice: escape_markdown already escapes a scheme's ":" (a second "\" would show).
+LINK_PUNCTUATION = re.compile(r"(?<!\\)([.@:/])")
 
 
 def plain_addresses(text: str) -> str:

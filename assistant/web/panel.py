@@ -12,6 +12,10 @@ KIND_LABELS = {
     "guide": ("Plain-language guide", "This project's summary of the official text, not the law itself."),
     "user": ("Your document", "A document you uploaded; used only in this browser session."),
 }
+# A user document added with `sro-assistant ingest FILE` sits in the shared index: every visitor's
+# answers may quote it, so it must not be called private to this session (red team S11).
+SHARED_USER_LABEL = ("Added document", "A document added to this installation's index; "
+                     "every user of this installation may see it. Not an official text.")
 NOT_VERIFIED = "Not yet verified against the official text."
 
 
@@ -77,8 +81,10 @@ def _safe_url(url: str) -> str | None:
     return url if re.match(r"^https?://[^\s\"'<>]+$", url or "") else None
 
 
-def citation_html(c: Citation) -> str:
-    label, explain = KIND_LABELS.get(c.kind, (c.kind or "Source", ""))
+def citation_html(c: Citation, shared: bool = False) -> str:
+    """The panel for one citation; `shared`: the passage is in the shared index, not this session's."""
+    label, explain = SHARED_USER_LABEL if shared and c.kind == "user" else \
+        KIND_LABELS.get(c.kind, (c.kind or "Source", ""))
     quotes = c.quotes or ([c.quote] if c.quote else [])
     passage, found = highlight(c.chunk_text or c.quote, quotes)
     if not found and quotes:

@@ -33,7 +33,9 @@ def _clean_error(message: str, path: Path, name: str) -> str:
     return text.splitlines()[0] if text else f"{name}: could not be read"
 
 
-def _citation_state(answer) -> list[dict]:
+def _citation_state(answer, shared_ids) -> list[dict]:
+    """The citation picker's state; `shared_ids`: the chunk ids of the shared index, which tell a
+    document added with `ingest FILE` from one uploaded in this session."""
     labels = [panel.choice_label(c) for c in answer.citations]
     bare = [label.split("] ", 1)[-1] for label in labels]
     for i, c in enumerate(answer.citations):
@@ -41,7 +43,8 @@ def _citation_state(answer) -> list[dict]:
         if bare.count(bare[i]) > 1 and c.section and c.section != c.pinpoint:
             section = c.section if len(c.section) <= 60 else c.section[:57].rstrip() + "..."
             labels[i] = f"{labels[i]}: {section}"
-    return [{"n": c.n, "label": label, "html": panel.citation_html(c), "kind": c.kind}
+    return [{"n": c.n, "label": label, "kind": c.kind,
+             "html": panel.citation_html(c, shared=c.chunk_id in shared_ids)}
             for c, label in zip(answer.citations, labels)]
 
 
@@ -84,7 +87,8 @@ def build_ui(assistant) -> gr.Blocks:
         message = (message or "").strip()
         if not message:
             return gr.update(), chat, ""
-        return "", chat + [{"role": "user", "content": message}], message
+        # The question is echoed as text: its own "![x](http://…)" must not make the page fetch it (Q28).
+        return "", chat + [{"role": "user", "content": escape_markdown(message)}], message
 
     def answer(pending, chat, history, audience, session_id):
         if not pending:
@@ -107,7 +111,7 @@ def build_ui(assistant) -> gr.Blocks:
         chat = chat + [{"role": "assistant", "content": chat_markdown(result)}]
         history = history + [{"role": "user", "content": pending},
                              {"role": "assistant", "content": result.markdown}]
-        cites = _citation_state(result)
+        cites = _citation_state(result, assistant.shared.vectors)
         choices = [(c["label"], str(c["n"])) for c in cites]
         picker = gr.update(choices=choices, value=None, visible=bool(choices),
                            label=f"Sources of the latest answer ({len(choices)}): choose one to read it")
@@ -131,8 +135,20 @@ def build_ui(assistant) -> gr.Blocks:
         return ([], [], [], gr.update(choices=[], value=None, visible=False), panel.EMPTY_PANEL, "",
                 gr.update(visible=False), *[gr.update(value="", visible=False)] * RELATED_BUTTONS)
 
-    def on_upload(path, session_id, uploaded):
+    # Gradio keeps a closed tab's State (and so its uploads) for an hour before `delete_callback`
+    # runs (red team U23). The tab's heartbeat ends within seconds of closing, and `unload` runs
+    # then: it frees the uploads of the tab (Gradio's session hash) that added them.
+    tabs_with_uploads: dict[str, str] = {}  # Gradio's session hash -> our session id
+
+    def on_tab_closed(request: gr.Request):
+        session_id = tabs_with_uploads.pop(getattr(request, "session_hash", None) or "", None)
+        if session_id:
+            assistant.clear_session(session_id)
+
+    def on_upload(path, session_id, uploaded, request: gr.Request):
         session_id = session_id or new_session()
+        if request is not None and request.session_hash:
+            tabs_with_uploads[request.session_hash] = session_id
         if not path:
             return gr.update(), session_id, uploaded, gr.update()
         path = Path(path)
@@ -239,5 +255,6 @@ def build_ui(assistant) -> gr.Blocks:
         upload.upload(on_upload, [upload, session, uploaded], [upload_status, session, uploaded, upload],
                       api_visibility="private")
         remove_btn.click(remove_uploads, session, [upload_status, uploaded], api_visibility="private")
+        demo.unload(on_tab_closed)
     demo.queue(default_concurrency_limit=4)
     return demo
