@@ -132,7 +132,7 @@ class Assistant:
             # checked against the passages it cites, and the extractive answer is the fallback.
             from assistant.llm.synthesis import synthesize
 
-            answer = synthesize(self, query, retrieved, answer)
+            answer = synthesize(self, query, retrieved, answer, settings=self._llm_budget(began))
             answer.latency_ms = (time.perf_counter() - began) * 1000
         return self._note_eviction(answer, session_id)
 
@@ -147,11 +147,17 @@ class Assistant:
             return
         from assistant.llm.synthesis import stream_synthesis
 
-        for event in stream_synthesis(self, query, retrieved, answer):
+        for event in stream_synthesis(self, query, retrieved, answer, settings=self._llm_budget(began)):
             if event["type"] == "answer":
                 event["answer"].latency_ms = (time.perf_counter() - began) * 1000
                 self._note_eviction(event["answer"], session_id)
             yield event
+
+    def _llm_budget(self, began: float) -> Settings:
+        """What is left of the answer's one model deadline after a follow-up's rewrite used its share
+        (red team LLM8: a total deadline per answer, not one per call)."""
+        left = self.settings.llm_timeout_s - (time.perf_counter() - began)
+        return self.settings.model_copy(update={"llm_timeout_s": max(left, 0.0)})
 
     def _extractive(self, question, audience, history, filters, session_id, began):
         """The extractive answer (or an abstention), with the query and passages behind it."""

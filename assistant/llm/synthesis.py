@@ -118,13 +118,14 @@ def _prepare(assistant, query: Query, retrieved: list[Retrieved], extractive: An
     return passages, messages
 
 
-def synthesize(assistant, query: Query, retrieved: list[Retrieved], extractive: Answer) -> Answer:
+def synthesize(assistant, query: Query, retrieved: list[Retrieved], extractive: Answer,
+               settings=None) -> Answer:
     """The model's answer, verified sentence by sentence; the extractive answer when that fails."""
     passages, messages = _prepare(assistant, query, retrieved, extractive)
     if not passages:
         return extractive
     try:
-        output = client.invoke(assistant.settings, messages)
+        output = client.invoke(settings or assistant.settings, messages)
     except Exception as exc:  # noqa: BLE001 - server down, timeout, malformed reply, bad settings
         log.warning("language model unavailable (%s); extractive answer returned", client.describe_error(exc))
         return with_notice(extractive, prompts.NOTICE_UNAVAILABLE)
@@ -134,8 +135,8 @@ def synthesize(assistant, query: Query, retrieved: list[Retrieved], extractive: 
     return draft.finish()
 
 
-def stream_synthesis(assistant, query: Query, retrieved: list[Retrieved], extractive: Answer
-                     ) -> Iterator[dict]:
+def stream_synthesis(assistant, query: Query, retrieved: list[Retrieved], extractive: Answer,
+                     settings=None) -> Iterator[dict]:
     """Events as the model writes: {"type": "sentence", "markdown": "... [1]."} for each sentence
     once it is complete and verified (unverified ones are never sent), then
     {"type": "answer", "answer": Answer}. The final answer replaces what was streamed: it may be the
@@ -147,7 +148,7 @@ def stream_synthesis(assistant, query: Query, retrieved: list[Retrieved], extrac
     draft = Draft(assistant, passages, extractive)
     buffer, done = "", 0
     try:
-        for piece in client.stream(assistant.settings, messages):
+        for piece in client.stream(settings or assistant.settings, messages):
             buffer += piece
             sentences = split_output(buffer)
             # The last sentence may still be growing; the others are complete.

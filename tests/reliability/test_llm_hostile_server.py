@@ -186,3 +186,20 @@ def test_repeated_and_excess_sentences_are_not_kept(verifier_parts):
     shown += [draft.add(f"{sentence} [1].") for sentence in PASSAGE.split(". ") * 20]
     assert len([s for s in shown if s]) == 2, shown
     assert len(draft.kept) <= 1 + 2 and len(draft.checked) <= 9
+
+
+# LLM8: one deadline for the whole answer, so a follow-up's rewrite and the answer share it.
+def test_a_follow_up_against_a_drip_feeding_server_takes_one_deadline_not_two(assistant, drip_url):
+    saved = assistant.settings
+    assistant.settings = saved.model_copy(update={"llm": "openai:test-model", "llm_base_url": drip_url,
+                                                   "llm_timeout_s": 1.0, "llm_retries": 0})
+    history = [{"role": "user", "content": "Can the SRO search my son's locker?"},
+               {"role": "assistant", "content": "Only in limited cases."}]
+    try:
+        started = time.monotonic()
+        answer = assistant.ask("and what about his phone?", audience="parent", history=history)
+        elapsed = time.monotonic() - started
+    finally:
+        assistant.settings = saved
+    assert answer.mode == "extractive" and not answer.abstained  # the quoted answer, as the fallback
+    assert elapsed < 1.8, elapsed  # two deadlines in a row took more than 2 s
