@@ -230,3 +230,17 @@ def test_an_oversized_body_is_never_read_whole():
     sent = []
     small = request({}, [b'{"question": "hi"}'], sent)
     assert asyncio.run(read_capped(small, MAX_BODY_BYTES)) == b'{"question": "hi"}'
+
+
+def test_lone_surrogates_never_answer_500(server):
+    """Red team Q7: an escaped lone surrogate in the question, the id or the history used to crash the
+    JSON rendering after the answer was built (500 and a traceback)."""
+    bodies = [
+        '{"question": "Can the SRO \\ud800 search a backpack?"}',
+        '{"question": "Can the SRO search a backpack?", "id": "\\ud800"}',
+        '{"question": "and his phone?", "history": [{"role": "user", "content": "locker \\udfff search"}]}',
+    ]
+    for body in bodies:
+        got = post(server, body)
+        assert got.status_code in (200, 422), (body, got.status_code)
+        got.json()  # valid JSON, whatever the status
