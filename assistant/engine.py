@@ -23,7 +23,6 @@ from assistant.settings import Settings
 from assistant.store import SessionStore, VectorStore
 from assistant.uploads import Progress, embed_in_batches, upload_chunks
 from ingest.documents import ORIGIN_OFFICIAL, ORIGIN_USER
-from ingest.loaders import load_file
 
 SUGGESTIONS = 3  # nearest answerable questions offered when the assistant abstains
 USER_MARGIN = 0.05  # a session's upload answers when its passage is about as close as the best card

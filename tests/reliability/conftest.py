@@ -52,3 +52,12 @@ def built(settings) -> Settings:
     report = build_index(settings, progress=False)
     assert report.collection and report.total > 0, report.errors
     return settings
+
+
+@pytest.fixture
+def cli_env(settings, monkeypatch):
+    """The CLI pointed at the small index's folders (it reads its settings from the environment)."""
+    monkeypatch.setenv("SRO_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("SRO_GUIDE_DIR", str(settings.guide_dir))
+    monkeypatch.delenv("SRO_CORPUS_MIRROR", raising=False)
+    return settings

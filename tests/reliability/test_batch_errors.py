@@ -10,22 +10,12 @@ from __future__ import annotations
 import json
 import os
 
-import pytest
-
 from assistant.cli import main
 from assistant.engine import Assistant
 from tests.pdfs import make_flate_bomb_pdf, make_pdf
 from tests.reliability.conftest import QUESTION
 
 SURROGATE_QUESTION = "Can the SRO \ud800 search a backpack?"
-
-
-@pytest.fixture
-def cli_env(settings, monkeypatch):
-    monkeypatch.setenv("SRO_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("SRO_GUIDE_DIR", str(settings.guide_dir))
-    monkeypatch.delenv("SRO_CORPUS_MIRROR", raising=False)
-    return settings
 
 
 def test_bad_files_are_named_and_the_rest_is_indexed(cli_env, tmp_path, capsys):

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from assistant.cli import main
 from assistant.engine import Assistant
 from assistant.web.ui import _citation_state
@@ -24,14 +22,6 @@ SHARED_DOC = ("Section 7. Bicycles. The school resource officer in Millbrook rid
               "around the campus every afternoon before dismissal.")
 SESSION_DOC = ("Section 8. Radios. The school resource officer in Millbrook carries a yellow radio "
                "that is tuned to the front office channel all day.")
-
-
-@pytest.fixture
-def cli_env(settings, monkeypatch):
-    monkeypatch.setenv("SRO_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("SRO_GUIDE_DIR", str(settings.guide_dir))
-    monkeypatch.delenv("SRO_CORPUS_MIRROR", raising=False)
-    return settings
 
 
 def test_the_cli_refuses_an_official_id_for_a_users_file(cli_env, tmp_path, capsys):
