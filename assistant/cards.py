@@ -4,8 +4,10 @@ Each guide card is searched by several short vectors (its heading, each of its `
 lead), and the best of them is the card's dense score: the multi-vector / hypothetical-question
 pattern of LangChain's MultiVectorRetriever, kept in our own code because the key vectors live
 in a small matrix beside the index (one matrix product per question, no second Chroma
-collection to keep in step with the first) and BM25 over the whole card is fused in the same
-way as the passage retriever does. See README "How a card is found".
+collection to keep in step with the first). The card classifier's log-probability, the best key's
+cosine and BM25 over the whole card are added as scores, not ranks: a rank throws away how sure
+each signal is, so a classifier barely preferring one sibling outvoted keys and BM25 that both
+clearly preferred the other. See README "How a card is found".
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.card_classifier import CardClassifier
-from assistant.retrieval import BM25Index, reciprocal_rank_fusion
+from assistant.retrieval import BM25Index
 from assistant.settings import Settings
 from ingest.documents import Chunk
 
@@ -90,7 +92,7 @@ def build_keys(settings: Settings, collection: str, chunks, embedder, previous: 
 @dataclass
 class CardHit:
     chunk: Chunk
-    score: float  # fused (reciprocal rank) score
+    score: float  # fused score: log-probability plus weighted cosine and BM25
     dense: float  # best cosine between the question and one of the card's keys
     key: str = ""  # the key that matched best
     learned: float = 0.0  # the classifier's probability that this card answers (0 without one)
@@ -109,12 +111,11 @@ class _CardText:
 
 
 class CardIndex:
-    def __init__(self, chunks: list[Chunk], key_vectors: dict[str, np.ndarray], rrf_k: int = 20,
+    def __init__(self, chunks: list[Chunk], key_vectors: dict[str, np.ndarray],
                  bm25_weight: float = 1.0, classifier_weight: float = 0.0, key_weight: float = 1.0,
                  body_weight: float = 0.0, classifier_cache: Path | None = None):
-        # In id order, not the store's: the classifier and rank ties then come out the same on every build.
+        # In id order, not the store's: the classifier and score ties then come out the same on every build.
         self.cards = sorted((c for c in chunks if c.is_card), key=lambda c: c.source_id)
-        self.rrf_k = rrf_k
         self.bm25_weight = bm25_weight
         self.classifier_weight = classifier_weight
         self.key_weight = key_weight
@@ -166,11 +167,12 @@ class CardIndex:
 
     def search(self, text: str, vectors: list[np.ndarray], k: int = 6, expanded: np.ndarray | None = None,
                body_vectors: dict | None = None) -> list[CardHit]:
-        """Cards best first. Weighted reciprocal-rank fusion of: the keys against the question
-        (several vectors, e.g. a follow-up alone and with the turn it follows: each card keeps its
-        best), the keys against the question with its everyday-word expansions, BM25 over the whole
-        card, the card classifier, and (off by default) the card's own text vector. The dense score
-        reported, which the thresholds read, is the first: the best key's cosine."""
+        """Cards best first, by the sum of: the classifier's log-probability (times its weight), the
+        best key's cosine against the question (several vectors, e.g. a follow-up alone and with the
+        turn it follows, and the question with its everyday-word expansions: each card keeps its
+        best), BM25 over the whole card scaled to the best card's, and (off by default) the card's
+        own text vector. The dense score reported, which the thresholds read, is the best key's
+        cosine against the question as asked."""
         if not self.cards:
             return []
         dense, which = self.dense_scores(vectors[0])
@@ -179,33 +181,29 @@ class CardIndex:
             better = other > dense
             dense = np.where(better, other, dense)
             which = [o if b else w for w, o, b in zip(which, other_which, better)]
-        weighted = [(self.key_weight, _order(dense)), (self.bm25_weight, self._bm25_order(text))]
-        if expanded is not None:
-            weighted.append((self.key_weight, _order(self.dense_scores(expanded)[0])))
+        keys = dense if expanded is None else np.maximum(dense, self.dense_scores(expanded)[0])
+        score = self.key_weight * keys + self.bm25_weight * self._bm25_scaled(text)
         if body_vectors and self.body_weight:
-            body = np.array([float(np.dot(body_vectors[c.id], vectors[0])) if c.id in body_vectors else -1.0
-                             for c in self.cards])
-            weighted.append((self.body_weight, _order(body)))
+            score += self.body_weight * np.array([float(np.dot(body_vectors[c.id], vectors[0]))
+                                                  if c.id in body_vectors else 0.0 for c in self.cards])
         learned = self.classifier.scores(vectors[0]) if self.classifier is not None else None
         if learned is not None:
-            weighted.append((self.classifier_weight, _order(learned, floor=-np.inf)))
-        fused: dict[str, float] = {}
-        for weight, ranking in weighted:
-            if weight:
-                for i, score in reciprocal_rank_fusion([[str(i) for i in ranking]], self.rrf_k).items():
-                    fused[i] = fused.get(i, 0.0) + weight * score
-        hits = [CardHit(self.cards[int(i)], score, float(dense[int(i)]), which[int(i)]) for i, score in fused.items()]
-        if learned is not None:
-            for hit in hits:
-                hit.learned = float(np.exp(learned[self._index[hit.chunk.id]]))
-        hits.sort(key=lambda h: (-h.score, -h.dense))
+            score += self.classifier_weight * learned
+        hits = []
+        for i in np.argsort(-score, kind="stable"):
+            if dense[i] <= -1.0:  # no key vector: not findable
+                continue
+            hit = CardHit(self.cards[int(i)], float(score[i]), float(dense[i]), which[int(i)])
+            if learned is not None:
+                hit.learned = float(np.exp(learned[i]))
+            hits.append(hit)
         exact = sorted((h for h in hits if h.dense >= EXACT_MATCH), key=lambda h: -h.dense)[:1]
         return (exact + [h for h in hits if h not in exact])[:k]
 
-    def _bm25_order(self, text: str) -> list[int]:
-        return [self._position[id(wrapper)] for wrapper, _ in self.bm25.search(text, len(self.cards))]
-
-
-def _order(scores: np.ndarray, floor: float = -1.0) -> list[int]:
-    """Card indices best first; a card at the floor (no key vector: -1) is left out."""
-    return [int(i) for i in np.argsort(-scores) if scores[i] > floor]
+    def _bm25_scaled(self, text: str) -> np.ndarray:
+        """BM25 over each card, divided by the best card's (0 for cards sharing no word)."""
+        out = np.zeros(len(self.cards))
+        for wrapper, value in self.bm25.search(text, len(self.cards)):
+            out[self._position[id(wrapper)]] = value
+        top = out.max()
+        return out / top if top > 0 else out

@@ -49,7 +49,7 @@ class Assistant:
             self.vectors.preload(texts, vectors)
         self.official = [c for c in chunks if c.origin == ORIGIN_OFFICIAL]
         keys = cards.build_keys(settings, collection, chunks, embedder) if collection else {}
-        self.cards = CardIndex(chunks, keys, rrf_k=settings.rrf_k, bm25_weight=settings.card_bm25_weight,
+        self.cards = CardIndex(chunks, keys, bm25_weight=settings.card_bm25_weight,
                                classifier_weight=settings.card_classifier_weight,
                                key_weight=settings.card_key_weight, body_weight=settings.card_body_weight,
                                classifier_cache=cards.classifier_path(settings, collection) if collection else None)
@@ -193,7 +193,9 @@ class Assistant:
                                  expanded=expanded_vec, body_vectors=self.shared.vectors)
         if filters is not None:  # e.g. official text only: no card then
             hits = [h for h in hits if filters.allows(h.chunk)]
-        card_support = max((h.dense for h in hits[:3]), default=0.0)
+        # How close the guide comes to the question at all: the best key cosine among the cards found,
+        # whatever order the fused score put them in.
+        card_support = max((h.dense for h in hits), default=0.0)
         passages: list[Retrieved] = []
         if card_support < self.settings.card_threshold or session_source is not None:
             passages = self._passages(query, asked_vec, expanded_vec, filters, session_source)

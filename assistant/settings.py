@@ -98,14 +98,19 @@ class Settings(BaseSettings):
         description="Minimum cosine between the question and a card's best key (question, asks, lead) to answer from it.",
     )
     card_key_weight: float = Field(
-        0.25, description="Weight of the nearest-key ranks (question, asks, lead) when cards are fused."
+        8.0, description="Card score added per unit of cosine between the question and the card's best key "
+                         "(question, asks, lead)."
     )
-    card_bm25_weight: float = Field(0.3, description="Weight of BM25's rank over whole cards when cards are fused.")
+    card_bm25_weight: float = Field(
+        3.0, description="Card score added for BM25 over the whole card, scaled so the best card gets 1."
+    )
     card_classifier_weight: float = Field(
-        3.0, description="Weight of the card classifier's rank (trained on the cards' keys at load; 0 = off)."
+        1.0, description="Weight of the card classifier's log-probability in a card's score (trained on the "
+                         "cards' keys at load; 0 = off)."
     )
     card_body_weight: float = Field(
-        0.0, description="Weight of the rank of the card's own text vector when cards are fused (0 = off)."
+        0.0, description="Card score added per unit of cosine between the question and the card's own text "
+                         "vector (0 = off)."
     )
     second_card_margin: float = Field(
         0.01,

@@ -17,8 +17,9 @@ FLOORS = {"card_at_1": 0.90, "lead_coverage": 0.90, "citation_validity": 1.0, "q
           "abstention_recall": 0.90}
 CEILINGS = {"false_refusal_rate": 0.05, "length_p50_words": 150, "length_p95_words": 220}
 # Targets not yet reached are reported as open, not gated (the baseline still gates them against
-# any drop); move a name out of this set once main meets its target, so it can never slip back.
-OPEN_TARGETS = {"card_at_1", "lead_coverage"}
+# any drop); a name leaves this set once main meets its target, so it can never slip back.
+# card@1 and lead coverage left it on 2026-11-29 (0.926 and 0.944 on the golden set).
+OPEN_TARGETS: set[str] = set()
 # Latency depends on the machine, so it is reported but never gates.
 
 

@@ -91,11 +91,12 @@ class Chunk:
 
     @property
     def id(self) -> str:
-        # Content-addressed: the same text at the same place always gets the same id,
-        # so re-ingesting unchanged files adds nothing. A card's search keys count as content.
-        parts = [self.source_id, self.pinpoint, self.section, self.text, self.context]
-        if self.asks or self.steps:
-            parts.append(json.dumps([self.asks, self.steps, self.status, self.as_of], sort_keys=True))
+        # Content-addressed: the same text at the same place always gets the same id, so
+        # re-ingesting unchanged files adds nothing. Everything stored beside the text counts as
+        # content (a corrected cite or date must replace the old chunk), except its offsets, so
+        # that editing one card does not re-embed every card after it in the same file.
+        meta = {k: v for k, v in self.to_metadata().items() if k not in ("start", "end")}
+        parts = [self.text, json.dumps(meta, sort_keys=True, ensure_ascii=False)]
         return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
 
     @property

@@ -232,3 +232,24 @@ def test_the_card_classifier_is_saved_and_read_back_with_the_same_scores(shared_
     model = LogisticRegression(C=C, max_iter=MAX_ITER).fit(first.cards.matrix, first.cards.owners)
     expected = model.predict_log_proba(vector[None, :].astype(np.float64))[0]
     assert np.allclose(second.cards.classifier.scores(vector)[model.classes_], expected, atol=1e-6)
+
+
+def test_a_card_score_adds_the_classifier_the_keys_and_bm25(assistant):
+    # Scores, not ranks, are added (README "How an answer is built"): every hit's score is the sum of
+    # its parts, so a classifier that barely prefers one card cannot outvote keys and BM25 that agree.
+    import numpy as np
+
+    cards, settings = assistant.cards, assistant.settings
+    question = "the SRO handcuffed my 9 year old during a meltdown, is that allowed"
+    vector = assistant.embedder.embed([question])[0]
+    hits = cards.search(question, [vector], k=5)
+    dense, _ = cards.dense_scores(vector)
+    bm25 = cards._bm25_scaled(question)
+    learned = cards.classifier.scores(vector)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    for hit in hits:
+        i = cards.cards.index(hit.chunk)
+        expected = (settings.card_classifier_weight * learned[i] + settings.card_key_weight * dense[i]
+                    + settings.card_bm25_weight * bm25[i])
+        assert np.isclose(hit.score, expected) and np.isclose(hit.learned, np.exp(learned[i]))
+    assert 0.0 <= bm25.min() and bm25.max() == 1.0

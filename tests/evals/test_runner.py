@@ -115,21 +115,28 @@ def test_gate_fails_when_a_passing_case_now_fails(first_run, golden, shared_sett
 
 def test_gate_fails_when_a_target_is_missed(first_run, golden, shared_settings):
     folder, _ = first_run
-    # The made-to-fail case keeps lead coverage under its 0.9 target: an open target is reported,
-    # and a gated one (here a length ceiling made impossible) fails the run.
-    code = run_cli(args(golden, folder / "targets", folder / "baseline.json", no_targets=False), shared_settings)
-    report = json.loads((folder / "targets" / "report.json").read_text())
-    assert any(t.startswith("lead_coverage") for t in report["gate"]["open_targets"])
-    assert not any(t.startswith("lead_coverage") for t in report["gate"]["targets"])
-    assert (code != 0) == bool(report["gate"]["targets"])
     from evals import gate
 
-    strict = {**gate.CEILINGS, "length_p50_words": 1}
-    old, gate.CEILINGS = gate.CEILINGS, strict
+    # The made-to-fail case keeps lead coverage under its 0.9 target, and a met target is gated.
+    code = run_cli(args(golden, folder / "targets", folder / "baseline.json", no_targets=False), shared_settings)
+    report = json.loads((folder / "targets" / "report.json").read_text())
+    assert any(t.startswith("lead_coverage") for t in report["gate"]["targets"])
+    assert code != 0
+    # A target still open is reported but does not fail the run on its own.
+    old, gate.OPEN_TARGETS = gate.OPEN_TARGETS, {"lead_coverage", "card_at_1"}
     try:
-        assert run_cli(args(golden, folder / "targets2", folder / "baseline.json", no_targets=False),
+        run_cli(args(golden, folder / "targets2", folder / "baseline.json", no_targets=False), shared_settings)
+        open_report = json.loads((folder / "targets2" / "report.json").read_text())
+        assert any(t.startswith("lead_coverage") for t in open_report["gate"]["open_targets"])
+        assert not any(t.startswith("lead_coverage") for t in open_report["gate"]["targets"])
+    finally:
+        gate.OPEN_TARGETS = old
+    strict = {**gate.CEILINGS, "length_p50_words": 1}
+    old_ceilings, gate.CEILINGS = gate.CEILINGS, strict
+    try:
+        assert run_cli(args(golden, folder / "targets3", folder / "baseline.json", no_targets=False),
                        shared_settings) != 0
-        strict_report = json.loads((folder / "targets2" / "report.json").read_text())
+        strict_report = json.loads((folder / "targets3" / "report.json").read_text())
         assert any(t.startswith("length_p50_words") for t in strict_report["gate"]["targets"])
     finally:
-        gate.CEILINGS = old
+        gate.CEILINGS = old_ceilings

@@ -49,6 +49,21 @@ def test_reingest_of_unchanged_files_adds_nothing(data_dir, tmp_path, embedder):
     assert again.added == 0 and not again.changed and again.collection == first.collection
 
 
+def test_a_link_corrected_without_touching_the_text_reaches_the_index(data_dir, tmp_path, embedder):
+    # A legal correction is often only a link, a late pinpoint or a date; the old chunk must not
+    # survive it (ids once hashed only the text, heading and first cites).
+    settings = small_settings(data_dir, tmp_path)
+    build_index(settings, embedder=embedder, progress=False)
+    card = settings.guide_dir / "test.md"
+    new_url = "https://www.mass.gov/regulations/555-CMR-1000-school-resource-officer-certification"
+    card.write_text(card.read_text().replace(
+        "url: https://malegislature.gov/Laws/GeneralLaws/PartI/TitleXII/Chapter71/Section37P", f"url: {new_url}"))
+    report = build_index(settings, embedder=embedder, progress=False)
+    assert report.changed and report.added == 1 and report.removed == 1
+    _, stored = VectorStore(settings).all_chunks(report.collection)
+    assert [c.url for c in stored if c.is_card] == [new_url]
+
+
 def test_user_file_is_added_and_kept(data_dir, tmp_path, embedder):
     settings = small_settings(data_dir, tmp_path)
     build_index(settings, embedder=embedder, progress=False)
