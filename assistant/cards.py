@@ -7,7 +7,7 @@ in a small matrix beside the index (one matrix product per question, no second C
 collection to keep in step with the first). The card classifier's log-probability, the best key's
 cosine and BM25 over the whole card are added as scores, not ranks: a rank throws away how sure
 each signal is, so a classifier barely preferring one sibling outvoted keys and BM25 that both
-clearly preferred the other. See README "How a card is found".
+clearly preferred the other. See README "How an answer is built".
 """
 
 from __future__ import annotations
@@ -135,7 +135,6 @@ class CardIndex:
         self.bm25 = BM25Index(self._texts)  # type: ignore[arg-type]
         self.by_id = {c.source_id.removeprefix("guide:"): c for c in self.cards}
         self._heading = {c.id: key_vectors.get(c.section) for c in self.cards}
-        self._index = {c.id: i for i, c in enumerate(self.cards)}
         self.classifier = CardClassifier(self.matrix, self.owners, len(self.cards), cache=classifier_cache) \
             if classifier_weight and len(self.owners) else None
 
