@@ -2,15 +2,13 @@
 
 Each element is searched in the uploaded document only. A classifier trained on the checklist's
 cues says which element each clause is about; an element with a clause above the floor is
-addressed. A clause about the element that is nearer to one of its conflicts (wording that cuts
-the other way) than to any expected wording asks for a check. Negation barely moves an embedding
-("the SRO shall not enforce school rules" sits next to "the SRO shall enforce school rules"), so a
-conflict counts only when the clause and the conflict both carry an odd, or both an even, number of
-negations. The review never says a district violates anything: it reports what it found and not."""
+addressed, and so is one with a clause that names it in the element's own words (its
+`topic_patterns`) at a lower floor. A clause that matches one of the element's conflict patterns
+(wording that cuts the other way, read with its negations: assistant/agreement_wording.py) asks
+for a check. The review never says a district violates anything: it reports what it found and not."""
 
 from __future__ import annotations
 
-import re
 import time
 from pathlib import Path
 from dataclasses import dataclass, field
@@ -18,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.agreement_text import Clause, clauses, is_heading, page_texts
+from assistant.agreement_wording import conflict_in, speaks_of
 from assistant.checklist import Checklist, Element, load_checklist
 from ingest.loaders import load_file
 
@@ -26,15 +25,8 @@ OTHER = "(no element)"
 # Inverse regularisation of the topic classifier, chosen on the four labelled dev agreements
 # (never on the holdout): C = 1 / 10 / 100 gave 0.62 / 0.83 / 0.65 verdict accuracy.
 TOPIC_C = 10.0
-CONFLICT_LEAD = 0.01  # how much nearer to a conflict than to any expected wording a clause must be
 PASSAGES = 2  # verbatim passages shown per element
 EMBED_BATCH = 64  # clauses per model call; the model lock is released between calls
-# Negations that turn what a clause obliges or allows around ("shall not", "is not", "no officer
-# shall", "never"). "Without first consulting" or "non-criminal" leave the clause's stance as it is.
-_NEGATION = re.compile(
-    r"\b(shall|will|may|must|should|can|could|would|does|do|did|is|are|was|were|be)\s+not\b|\bcannot\b|"
-    r"\bnever\b|\bno\s+(officer|sro|student|school|one|person|member|employee|information|records?)\b|"
-    r"\bprohibited\b|n't\b|\bneither\b|\bnor\b", re.IGNORECASE)
 
 
 class NotAnAgreement(ValueError):
@@ -99,8 +91,7 @@ class AgreementReviewer:
         if self._statements is None:
             self._statements = StatementVectors(checklist, self.embed)
         return review(title or path.name, page_texts(doc), checklist, self._statements, self.embed,
-                      addressed=s.review_addressed, conflict=s.review_conflict,
-                      conflict_topic=s.review_conflict_topic, min_found=s.review_min_elements)
+                      addressed=s.review_addressed, named=s.review_topic_floor, min_found=s.review_min_elements)
 
 
 class StatementVectors:
@@ -113,23 +104,17 @@ class StatementVectors:
     def __init__(self, checklist: Checklist, embed):
         from sklearn.linear_model import LogisticRegression
 
-        self.rows: list[tuple[str, str, int]] = []  # (element id, stance, negations)
-        texts = []
+        owners, texts = [], []
         groups = [(e.id, (("expected", e.cues), ("conflict", e.conflicts))) for e in checklist.elements]
         groups.append((OTHER, (("expected", checklist.other),)))
         for element_id, parts in groups:
             for stance, statements in parts:
-                for s in statements:
-                    self.rows.append((element_id, stance, negations(s)))
-                    texts.append(s)
+                owners += [element_id] * len(statements)
+                texts += statements
         self.matrix = embed(texts)
         self.ids = [element_id for element_id, _ in groups]
-        owners = np.array([self.ids.index(element_id) for element_id, _, _ in self.rows])
-        self.topic = LogisticRegression(C=TOPIC_C, max_iter=3000).fit(self.matrix, owners)
-        by_stance: dict[tuple[str, str], list[int]] = {}
-        for i, (element_id, stance, _) in enumerate(self.rows):
-            by_stance.setdefault((element_id, stance), []).append(i)
-        self.stance_columns = {k: np.asarray(v) for k, v in by_stance.items()}
+        labels = np.array([self.ids.index(element_id) for element_id in owners])
+        self.topic = LogisticRegression(C=TOPIC_C, max_iter=3000).fit(self.matrix, labels)
 
     def topics(self, vectors: np.ndarray) -> np.ndarray:
         """Probability of each element (columns in checklist order, then "no element") per clause."""
@@ -138,23 +123,16 @@ class StatementVectors:
         return out
 
 
-def negations(text: str) -> int:
-    return len(_NEGATION.findall(text))
-
-
 def review(name: str, pages: list[str], checklist: Checklist, statements: StatementVectors, embed, *,
-           addressed: float, conflict: float, conflict_topic: float, min_found: int) -> Review:
+           addressed: float, named: float, min_found: int) -> Review:
     began = time.perf_counter()
     found = clauses(pages)
     if not found:
         raise NotAnAgreement(f"{name}: no sentences found in the document's body")
     vectors = np.vstack([embed([c.text for c in found[i:i + EMBED_BATCH]])
                          for i in range(0, len(found), EMBED_BATCH)])
-    similarity = vectors @ statements.matrix.T  # clauses x statements
     topics = statements.topics(vectors)
-    negs = np.array([negations(c.text) for c in found])
-    findings = [_judge(e, found, similarity, topics[:, k], negs, statements, addressed, conflict, conflict_topic)
-                for k, e in enumerate(checklist.elements)]
+    findings = [_judge(e, found, topics[:, k], addressed, named) for k, e in enumerate(checklist.elements)]
     result = Review(name, pages, findings, seconds=time.perf_counter() - began)
     if result.found < min_found:
         raise NotAnAgreement(f"{name}: this does not look like an SRO agreement: {result.found} of "
@@ -162,25 +140,20 @@ def review(name: str, pages: list[str], checklist: Checklist, statements: Statem
     return result
 
 
-def _judge(element: Element, found: list[Clause], similarity: np.ndarray, topic: np.ndarray, negs: np.ndarray,
-           statements: StatementVectors, addressed: float, conflict: float, conflict_topic: float) -> Finding:
-    conflict_cols = statements.stance_columns.get((element.id, "conflict"), np.zeros(0, dtype=int))
-    expected_cols = statements.stance_columns[(element.id, "expected")]
-    rows = np.flatnonzero(topic >= conflict_topic) if len(conflict_cols) else np.zeros(0, dtype=int)
-    if len(rows):
-        expected = similarity[np.ix_(rows, expected_cols)].max(axis=1)
-        sims = similarity[np.ix_(rows, conflict_cols)]
-        nearest = conflict_cols[sims.argmax(axis=1)]
-        against = sims.max(axis=1)
-        # A clause cuts the other way when it is nearer to a conflict than to any expected wording
-        # and says it the same way round: "shall not enforce school rules" is not "shall enforce".
-        same_way = np.array([(negs[r] - statements.rows[c][2]) % 2 == 0 for r, c in zip(rows, nearest)])
-        cuts = same_way & (against >= conflict) & (against > expected + CONFLICT_LEAD)
-        if cuts.any():
-            i = int(np.argmax(np.where(cuts, against, -1.0)))
-            shown = [Passage(found[rows[i]].text, found[rows[i]].page, round(float(against[i]), 3), "conflict")]
-            return Finding(element, CHECK, shown + _best(found, topic, addressed, 1))
+def _judge(element: Element, found: list[Clause], topic: np.ndarray, addressed: float, named: float) -> Finding:
+    cutting = [i for i, c in enumerate(found) if conflict_in(c.text, element.conflict_patterns)]
+    if cutting:
+        i = max(cutting, key=lambda i: topic[i])  # of several, the one most about the element
+        shown = [Passage(found[i].text, found[i].page, round(float(topic[i]), 3), "conflict")]
+        return Finding(element, CHECK, shown + [p for p in _best(found, topic, addressed, 1) if p.text != shown[0].text])
     shown = _best(found, topic, addressed, PASSAGES)
+    if not shown:
+        # No clause is clearly about the element by its meaning; one that names it in the
+        # element's own words is enough at a lower probability.
+        naming = [i for i, c in enumerate(found) if topic[i] >= named and speaks_of(c.text, element.topic_patterns)]
+        if naming:
+            i = max(naming, key=lambda i: topic[i])
+            shown = [Passage(_shown(found, i), found[i].page, round(float(topic[i]), 3), "expected")]
     return Finding(element, ADDRESSED, shown) if shown else Finding(element, NOT_FOUND)
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from assistant.agreement_wording import ConflictPattern, FLAGS
 from assistant.registry import Registry
 
 STATUSES = ("verified", "unverified")
@@ -24,8 +26,10 @@ class Element:
     as_of: str
     required_by: str
     cues: tuple[str, ...]  # how agreements word it, negative forms included
-    conflicts: tuple[str, ...] = ()  # wording that cuts the other way
+    conflicts: tuple[str, ...] = ()  # wording that cuts the other way (trains the topic classifier)
     checked: str = ""
+    topic_patterns: tuple[re.Pattern, ...] = ()  # words that name the element
+    conflict_patterns: tuple[ConflictPattern, ...] = ()  # wording that cuts the other way
     audience: dict = field(default_factory=dict, hash=False, compare=False)
 
 
@@ -48,6 +52,11 @@ def _load_cached(path: str) -> Checklist:
         raw = dict(raw)
         for key in ("cites", "cues", "conflicts"):
             raw[key] = tuple(raw.get(key) or ())
+        try:
+            raw["topic_patterns"] = tuple(re.compile(p, FLAGS) for p in raw.get("topic_patterns") or ())
+            raw["conflict_patterns"] = tuple(ConflictPattern.from_toml(p) for p in raw.get("conflict_patterns") or ())
+        except (re.error, ValueError, KeyError) as exc:
+            raise ValueError(f"{path}: element {raw.get('id')!r}: bad pattern: {exc}") from exc
         elements.append(Element(**raw))
     ids = [e.id for e in elements]
     if len(ids) != len(set(ids)):
@@ -71,6 +80,8 @@ def problems(elements: tuple[Element, ...], registry: Registry) -> list[str]:
                 out.append(f"{where}: cite {cite!r} matches no registry pinpoint")
         if len(e.cues) < 8:
             out.append(f"{where}: fewer than 8 search cues")
+        if not e.topic_patterns:
+            out.append(f"{where}: no topic_patterns")
         as_of = _date(e.as_of)
         if as_of is None:
             out.append(f"{where}: as_of {e.as_of!r} is not a YYYY-MM-DD date")

@@ -131,11 +131,9 @@ class Settings(BaseSettings):
     review_addressed: float = Field(
         0.6, description="Probability a clause is about an element for the agreement review to call it addressed."
     )
-    review_conflict: float = Field(
-        0.75, description="Cosine a clause needs with wording that cuts the other way for the review to say check."
-    )
-    review_conflict_topic: float = Field(
-        0.3, description="Probability a clause is about an element for it to be read as a possible conflict."
+    review_topic_floor: float = Field(
+        0.2, description="Probability a clause needs, when it names an element in the element's own words "
+        "(its topic patterns), for the agreement review to call the element addressed."
     )
     review_min_elements: int = Field(
         5, description="Fewer elements found than this, and the review says the file is not an SRO agreement."

@@ -1,12 +1,13 @@
 """`sro-assistant eval --agreements`: the agreement review against hand-labelled agreements.
 
 Each `evals/agreements/<name>.pdf` has `<name>.labels.toml` (element -> addressed / not_found /
-check, with pages). The labels were written by someone who had not seen the checklist's cues, and
-`holdout/` is reported apart and never used to pick a threshold.
+check, with pages). Every agreement was written by a helper who had not seen the checklist, its
+patterns or the review code. `holdout/` is reported apart and never used to pick anything: a
+holdout joins dev once it has been measured, and a new blind pair takes its place.
 
 The issue's targets (recall of truly missing elements >= 0.9, precision >= 0.85, every planted
-conflict caught) are reported as open targets until they are met; the gate fails when the dev
-figures fall below what the review reaches today, so a worse review never ships."""
+conflict caught) are reported for dev and holdout alike, and open until met; the gate fails when the
+dev figures fall below what the review reaches today, so a worse review never ships."""
 
 from __future__ import annotations
 
@@ -19,10 +20,10 @@ from assistant.agreement_review import ADDRESSED, CHECK, NOT_FOUND
 
 FOLDER = Path(__file__).resolve().parent / "agreements"
 TARGETS = {"missing_recall": 0.9, "missing_precision": 0.85, "check_recall": 1.0}
-# What the review reaches on the five dev agreements (the first holdout, riverside, joined dev once its
-# planted conflicts were known): accuracy 0.874, missing precision 0.857 and recall 0.9, 8 of 10
-# planted conflicts caught. The regression floor, not the target.
-FLOORS = {"accuracy": 0.87, "missing_recall": 0.9, "missing_precision": 0.85, "check_recall": 0.8}
+# What the review reaches on the thirteen dev agreements (2026-11-29: accuracy 0.976, missing
+# precision 0.956 and recall 0.935, all 36 planted conflicts caught), less a little for floating-point
+# drift between machines. The regression floor, not the target.
+FLOORS = {"accuracy": 0.96, "missing_recall": 0.93, "missing_precision": 0.95, "check_recall": 0.97}
 
 
 def labelled(folder: Path) -> list[tuple[Path, dict]]:
@@ -120,9 +121,9 @@ def run(assistant, out: Path, folder: Path = FOLDER) -> int:
         if value is not None and value < floor:
             failed.append(f"{metric} {value} below {floor}")
     report["failed"] = failed
-    report["open_targets"] = [f"{k} {(report.get('dev') or {}).get('metrics', {}).get(k)} (target {v})"
-                              for k, v in TARGETS.items()
-                              if ((report.get("dev") or {}).get("metrics", {}).get(k) or 0) < v]
+    report["open_targets"] = [f"{name}: {k} {report[name]['metrics'].get(k)} (target {v})"
+                              for name in ("dev", "holdout") if name in report
+                              for k, v in TARGETS.items() if (report[name]["metrics"].get(k) or 0) < v]
     out.mkdir(parents=True, exist_ok=True)
     (out / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     (out / "report.md").write_text(markdown(report), encoding="utf-8")

@@ -1,0 +1,87 @@
+"""The agreement review's wording rules: which clauses cut against an element, read with their negations.
+
+The sentences below are written for these tests; none comes from an evaluation agreement."""
+
+import pytest
+
+from assistant.agreement_wording import conflict_in, negated, speaks_of
+from assistant.checklist import load_checklist
+from assistant.settings import Settings
+
+ELEMENTS = {e.id: e for e in load_checklist(Settings().checklist_path).elements}
+
+
+def cuts(element_id: str, text: str) -> bool:
+    return conflict_in(text, ELEMENTS[element_id].conflict_patterns) is not None
+
+
+@pytest.mark.parametrize("element_id, text", [
+    ("not-disciplinarian", "The officer will enforce the student handbook's dress code in the hallways."),
+    ("not-disciplinarian", "Nothing in this section shall prevent the SRO from enforcing the code of conduct when a principal asks."),
+    ("questioning-parent-notice", "The SRO may interview a student suspect without first notifying a parent or guardian."),
+    ("questioning-parent-notice", "The officer shall not be required to delay an interview until a parent arrives."),
+    ("annual-review", "The School Committee does not participate in the officer's annual evaluation."),
+    ("review-and-publication", "This memorandum will not be posted online or given to members of the public."),
+    ("information-sharing-ferpa", "Principals shall provide the officer with whatever student records the officer requests."),
+    ("use-of-force-restraint", "An officer may handcuff a pupil to obtain compliance with a teacher's instruction."),
+    ("selection-superintendent", "The Chief has sole discretion to assign the officer to the schools."),
+    ("data-reporting", "No separate statistics on school arrests will be compiled or published."),
+])
+def test_wording_that_cuts_against_an_element_is_caught(element_id, text):
+    assert cuts(element_id, text)
+
+
+@pytest.mark.parametrize("element_id, text", [
+    ("not-disciplinarian", "The officer shall not enforce the student handbook or the dress code."),
+    ("not-disciplinarian", "Principals, not the SRO, administer school discipline and the code of conduct."),
+    ("questioning-parent-notice", "No student shall be interviewed by the SRO without first notifying a parent or guardian."),
+    ("annual-review", "The superintendent and the chief jointly complete the officer's annual evaluation."),
+    ("review-and-publication", "The district shall post this agreement on its website each year."),
+    ("review-and-publication", "The parties shall keep student information shared under this Agreement confidential."),
+    ("information-sharing-ferpa", "The officer shall not receive student records except with parental consent or a court order."),
+    ("use-of-force-restraint", "Restraint is never used to obtain compliance or as punishment."),
+    ("use-of-force-restraint", "Each SRO is trained on the state regulations on physical restraint and on school discipline."),
+    ("no-police-powers-nonviolent", "Officers may arrest a student for disruptive conduct that involves a weapon or violence."),
+])
+def test_wording_that_keeps_the_expectation_is_not_a_conflict(element_id, text):
+    assert not cuts(element_id, text)
+
+
+def test_a_not_in_an_earlier_clause_does_not_turn_a_later_one_around():
+    text = ("The department's system does not flag school arrests, and this agreement does not require "
+            "either party to track or publish them.")
+    assert cuts("data-reporting", text)
+
+
+def test_a_carve_out_is_not_read_as_a_negation():
+    assert not negated("Nothing herein shall prevent the officer from")
+    assert not negated("This shall not, however, be construed to prohibit the officer from")
+    assert negated("The officer shall not")
+
+
+def test_topic_patterns_name_their_element_and_are_case_aware():
+    cert = ELEMENTS["certification-training"].topic_patterns
+    assert speaks_of("Every SRO must hold a current POST certification.", cert)
+    assert not speaks_of("The district will post the agreement on its website.", cert)
+
+
+def test_a_condition_before_the_officers_clause_does_not_negate_it():
+    text = "If a counselor is not free, the officer may hold the student in a prone restraint until calm."
+    assert cuts("use-of-force-restraint", text)
+
+
+def test_an_exception_for_police_requests_swallows_the_immigration_rule():
+    text = ("Staff will not tell the officer a student's immigration status, except when the police "
+            "department requests it for a case.")
+    assert cuts("immigration-status-ban", text)
+    assert not cuts("immigration-status-ban", "Staff will not tell the officer a student's immigration status.")
+
+
+@pytest.mark.parametrize("element_id, text", [
+    ("use-of-force-restraint", "That does not mean officers cannot handcuff a pupil whenever the officer thinks it will calm things."),
+    ("arrest-last-resort-diversion", "The officer need not be required to attempt any diversion alternative first, nor shall custody be considered a last resort."),
+    ("selection-superintendent", "The chief's choice of officer shall not be subject to the approval of the superintendent."),
+    ("questioning-parent-notice", "Before an interview the officer does not need a parent's permission."),
+])
+def test_relief_from_a_safeguard_is_caught(element_id, text):
+    assert cuts(element_id, text)
