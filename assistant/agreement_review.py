@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.agreement_text import Clause, clauses, is_heading, page_texts
-from assistant.agreement_wording import conflict_in, speaks_of
+from assistant.agreement_wording import conflict_in, negations, normalise, speaks_of
 from assistant.checklist import Checklist, Element, load_checklist
 from ingest.loaders import load_file
 
@@ -25,6 +25,7 @@ OTHER = "(no element)"
 # Inverse regularisation of the topic classifier, chosen on the four labelled dev agreements
 # (never on the holdout): C = 1 / 10 / 100 gave 0.62 / 0.83 / 0.65 verdict accuracy.
 TOPIC_C = 10.0
+CONFLICT_LEAD = 0.01  # how much nearer to a conflict than to any expected wording a clause must be
 PASSAGES = 2  # verbatim passages shown per element
 EMBED_BATCH = 64  # clauses per model call; the model lock is released between calls
 
@@ -91,7 +92,8 @@ class AgreementReviewer:
         if self._statements is None:
             self._statements = StatementVectors(checklist, self.embed)
         return review(title or path.name, page_texts(doc), checklist, self._statements, self.embed,
-                      addressed=s.review_addressed, named=s.review_topic_floor, min_found=s.review_min_elements)
+                      addressed=s.review_addressed, named=s.review_topic_floor, conflict=s.review_conflict,
+                      conflict_topic=s.review_conflict_topic, min_found=s.review_min_elements)
 
 
 class StatementVectors:
@@ -104,17 +106,22 @@ class StatementVectors:
     def __init__(self, checklist: Checklist, embed):
         from sklearn.linear_model import LogisticRegression
 
-        owners, texts = [], []
+        self.rows: list[tuple[str, str, int]] = []  # (element id, stance, negations)
+        texts = []
         groups = [(e.id, (("expected", e.cues), ("conflict", e.conflicts))) for e in checklist.elements]
         groups.append((OTHER, (("expected", checklist.other),)))
         for element_id, parts in groups:
             for stance, statements in parts:
-                owners += [element_id] * len(statements)
+                self.rows += [(element_id, stance, negations(s)) for s in statements]
                 texts += statements
         self.matrix = embed(texts)
         self.ids = [element_id for element_id, _ in groups]
-        labels = np.array([self.ids.index(element_id) for element_id in owners])
+        labels = np.array([self.ids.index(element_id) for element_id, _, _ in self.rows])
         self.topic = LogisticRegression(C=TOPIC_C, max_iter=3000).fit(self.matrix, labels)
+        by_stance: dict[tuple[str, str], list[int]] = {}
+        for i, (element_id, stance, _) in enumerate(self.rows):
+            by_stance.setdefault((element_id, stance), []).append(i)
+        self.columns = {k: np.asarray(v) for k, v in by_stance.items()}
 
     def topics(self, vectors: np.ndarray) -> np.ndarray:
         """Probability of each element (columns in checklist order, then "no element") per clause."""
@@ -124,15 +131,16 @@ class StatementVectors:
 
 
 def review(name: str, pages: list[str], checklist: Checklist, statements: StatementVectors, embed, *,
-           addressed: float, named: float, min_found: int) -> Review:
+           addressed: float, named: float, conflict: float, conflict_topic: float, min_found: int) -> Review:
     began = time.perf_counter()
     found = clauses(pages)
     if not found:
         raise NotAnAgreement(f"{name}: no sentences found in the document's body")
-    vectors = np.vstack([embed([c.text for c in found[i:i + EMBED_BATCH]])
+    vectors = np.vstack([embed([normalise(c.text) for c in found[i:i + EMBED_BATCH]])
                          for i in range(0, len(found), EMBED_BATCH)])
     topics = statements.topics(vectors)
-    findings = [_judge(e, found, topics[:, k], addressed, named) for k, e in enumerate(checklist.elements)]
+    near = _NearConflicts(found, vectors @ statements.matrix.T, statements, conflict, conflict_topic)
+    findings = [_judge(e, found, topics[:, k], near, addressed, named) for k, e in enumerate(checklist.elements)]
     result = Review(name, pages, findings, seconds=time.perf_counter() - began)
     if result.found < min_found:
         raise NotAnAgreement(f"{name}: this does not look like an SRO agreement: {result.found} of "
@@ -140,12 +148,43 @@ def review(name: str, pages: list[str], checklist: Checklist, statements: Statem
     return result
 
 
-def _judge(element: Element, found: list[Clause], topic: np.ndarray, addressed: float, named: float) -> Finding:
+class _NearConflicts:
+    """The second reading of "check": a clause about the element (probability >= conflict_topic) that
+    sits nearer one of its conflict phrasings than any expected one (cosine >= conflict) and says it
+    the same way round (as many negations, odd or even). Blind agreements showed it catches
+    conflicts no pattern describes yet, at the price of more false checks (README)."""
+
+    def __init__(self, found, similarity, statements: StatementVectors, conflict: float, conflict_topic: float):
+        self.found, self.similarity, self.statements = found, similarity, statements
+        self.conflict, self.conflict_topic = conflict, conflict_topic
+        self.negs = np.array([negations(c.text) for c in found])
+
+    def best(self, element: Element, topic: np.ndarray) -> tuple[int, float] | None:
+        conflicts = self.statements.columns.get((element.id, "conflict"))
+        expected = self.statements.columns[(element.id, "expected")]
+        rows = np.flatnonzero(topic >= self.conflict_topic)
+        if conflicts is None or not len(rows):
+            return None
+        sims = self.similarity[np.ix_(rows, conflicts)]
+        nearest, against = conflicts[sims.argmax(axis=1)], sims.max(axis=1)
+        closest_expected = self.similarity[np.ix_(rows, expected)].max(axis=1)
+        same_way = np.array([(self.negs[r] - self.statements.rows[c][2]) % 2 == 0 for r, c in zip(rows, nearest)])
+        cuts = same_way & (against >= self.conflict) & (against > closest_expected + CONFLICT_LEAD)
+        if not cuts.any():
+            return None
+        i = int(np.argmax(np.where(cuts, against, -1.0)))
+        return int(rows[i]), float(against[i])
+
+
+def _judge(element: Element, found: list[Clause], topic: np.ndarray, near: _NearConflicts,
+           addressed: float, named: float) -> Finding:
     cutting = [i for i, c in enumerate(found) if conflict_in(c.text, element.conflict_patterns)]
     if cutting:
         i = max(cutting, key=lambda i: topic[i])  # of several, the one most about the element
-        shown = [Passage(found[i].text, found[i].page, round(float(topic[i]), 3), "conflict")]
-        return Finding(element, CHECK, shown + [p for p in _best(found, topic, addressed, 1) if p.text != shown[0].text])
+        return _check(element, found, topic, i, float(topic[i]), addressed)
+    close = near.best(element, topic)
+    if close is not None:
+        return _check(element, found, topic, close[0], close[1], addressed)
     shown = _best(found, topic, addressed, PASSAGES)
     if not shown:
         # No clause is clearly about the element by its meaning; one that names it in the
@@ -155,6 +194,11 @@ def _judge(element: Element, found: list[Clause], topic: np.ndarray, addressed: 
             i = max(naming, key=lambda i: topic[i])
             shown = [Passage(_shown(found, i), found[i].page, round(float(topic[i]), 3), "expected")]
     return Finding(element, ADDRESSED, shown) if shown else Finding(element, NOT_FOUND)
+
+
+def _check(element: Element, found: list[Clause], topic: np.ndarray, i: int, score: float, addressed: float) -> Finding:
+    shown = [Passage(found[i].text, found[i].page, round(score, 3), "conflict")]
+    return Finding(element, CHECK, shown + [p for p in _best(found, topic, addressed, 1) if p.text != shown[0].text])
 
 
 def _best(found: list[Clause], topic: np.ndarray, floor: float, limit: int) -> list[Passage]:

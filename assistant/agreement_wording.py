@@ -52,9 +52,30 @@ class ConflictPattern:
                    always=bool(raw.get("always", False)), **optional)
 
 
+# Abbreviations district documents use for the two signers' offices, spelled out before a clause is
+# classified or matched ("the Supt. and I sit down together").
+ABBREVIATIONS = re.compile(r"\b(Supt|Dept)\.", FLAGS)
+SPELLED_OUT = {"supt": "Superintendent", "dept": "Department"}
+
+
 def normalise(text: str) -> str:
-    """Curly apostrophes as straight ones, so "officer’s" and "doesn’t" match the patterns."""
-    return text.replace("\u2019", "'").replace("\u2018", "'")
+    """Curly apostrophes as straight ones, so "officer’s" and "doesn’t" match the patterns, and the
+    signers' offices spelled out."""
+    text = text.replace("\u2019", "'").replace("\u2018", "'")
+    return ABBREVIATIONS.sub(lambda m: SPELLED_OUT[m.group(1).lower()], text)
+
+
+# What the similarity reading counts: negations that turn what a clause obliges or allows around
+# ("shall not", "is not", "no officer shall", "never"); "without first consulting" or "non-criminal"
+# leave its stance as it is. Only their number, odd or even, is compared.
+COUNTED_NEGATION = re.compile(
+    r"\b(shall|will|may|must|should|can|could|would|does|do|did|is|are|was|were|be)\s+not\b|\bcannot\b|"
+    r"\bnever\b|\bno\s+(officer|sro|student|school|one|person|member|employee|information|records?)\b|"
+    r"\bprohibited\b|n't\b|\bneither\b|\bnor\b", FLAGS)
+
+
+def negations(text: str) -> int:
+    return len(COUNTED_NEGATION.findall(normalise(text)))
 
 
 def negated(text: str) -> bool:
@@ -64,8 +85,11 @@ def negated(text: str) -> bool:
 
 def conflict_in(text: str, patterns: tuple[ConflictPattern, ...]) -> str | None:
     """The words of the first conflict pattern a clause matches the way round that cuts against
-    the element, or None."""
+    the element, or None. A question ("Can the officer give my child detention?", as in a FAQ) asks;
+    it does not stipulate, so it is never read as a conflict."""
     text = normalise(text)
+    if text.rstrip().endswith("?"):
+        return None
     for rule in patterns:
         if rule.unless is not None and rule.unless.search(text):
             continue

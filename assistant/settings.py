@@ -135,6 +135,12 @@ class Settings(BaseSettings):
         0.2, description="Probability a clause needs, when it names an element in the element's own words "
         "(its topic patterns), for the agreement review to call the element addressed."
     )
+    review_conflict: float = Field(
+        0.75, description="Cosine a clause needs with a conflict phrasing for the review's second reading of check."
+    )
+    review_conflict_topic: float = Field(
+        0.3, description="Probability a clause is about an element for the second reading of check to look at it."
+    )
     review_min_elements: int = Field(
         5, description="Fewer elements found than this, and the review says the file is not an SRO agreement."
     )

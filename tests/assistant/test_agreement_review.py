@@ -105,3 +105,26 @@ def test_cli_prints_the_review_and_writes_markdown(shared_settings, monkeypatch,
     assert out.read_text(encoding="utf-8").startswith("# SRO agreement review")
     assert main(["review-mou", str(AGREEMENTS / "not-an-agreement.pdf")]) == 2
     assert "does not look like an SRO agreement" in capsys.readouterr().err
+
+
+def test_the_second_reading_catches_a_clause_near_a_conflict_phrasing_said_the_same_way_round(assistant):
+    from assistant.agreement_review import StatementVectors, _NearConflicts
+    from assistant.agreement_text import Clause
+    from assistant.agreement_wording import conflict_in
+
+    s = assistant.settings
+    checklist = load_checklist(s.checklist_path)
+    element = next(e for e in checklist.elements if e.id == "not-disciplinarian")
+    embed = lambda texts: assistant.embedder.embed(texts, batch_size=32)
+    statements = StatementVectors(checklist, embed)
+    k = [e.id for e in checklist.elements].index(element.id)
+    texts = ["Students removed from class may be sent to the SRO for the rest of the period.",
+             "Students removed from class shall not be sent to the SRO for the rest of the period."]
+    found = [Clause(t, 1) for t in texts]
+    vectors = embed(texts)
+    topic = statements.topics(vectors)[:, k]
+    assert all(conflict_in(t, element.conflict_patterns) is None for t in texts)  # no pattern describes it
+    one = _NearConflicts(found[:1], vectors[:1] @ statements.matrix.T, statements, s.review_conflict, s.review_conflict_topic)
+    other = _NearConflicts(found[1:], vectors[1:] @ statements.matrix.T, statements, s.review_conflict, s.review_conflict_topic)
+    assert one.best(element, topic[:1]) is not None
+    assert other.best(element, topic[1:]) is None

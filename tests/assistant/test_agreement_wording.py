@@ -85,3 +85,9 @@ def test_an_exception_for_police_requests_swallows_the_immigration_rule():
 ])
 def test_relief_from_a_safeguard_is_caught(element_id, text):
     assert cuts(element_id, text)
+
+
+def test_a_question_in_a_faq_is_not_a_conflict_and_abbreviations_are_spelled_out():
+    assert not cuts("not-disciplinarian", "Can the officer hand out detentions to my son?")
+    assert cuts("not-disciplinarian", "The officer may hand out detentions when the office is busy.")
+    assert cuts("selection-superintendent", "The officer's assignment shall not be subject to the approval of the Supt.")
