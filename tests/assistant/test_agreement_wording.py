@@ -91,3 +91,24 @@ def test_a_question_in_a_faq_is_not_a_conflict_and_abbreviations_are_spelled_out
     assert not cuts("not-disciplinarian", "Can the officer hand out detentions to my son?")
     assert cuts("not-disciplinarian", "The officer may hand out detentions when the office is busy.")
     assert cuts("selection-superintendent", "The officer's assignment shall not be subject to the approval of the Supt.")
+
+
+@pytest.mark.parametrize("element_id, text", [
+    ("role-duties", "Outside school hours the officer returns to patrol and other duties as assigned by the Chief."),
+    ("not-disciplinarian", "The SRO will refer the matter to the principal, who will decide any disciplinary consequences."),
+    ("not-disciplinarian", "The SRO may attend a disciplinary hearing only as a witness."),
+    ("no-police-powers-nonviolent", "The principal handles complaints that the SRO was disrespectful or disruptive."),
+    ("selection-superintendent", "Administrators have sole authority to assign disciplinary consequences to students."),
+    ("annual-review", "The Chief will seek input from the principals for the SRO's annual evaluation, done jointly with the Superintendent."),
+    ("information-sharing-ferpa", "Parents may access, upon request, their child's records at the main office."),
+    ("immigration-status-ban", "The district provides services to every student without regard to immigration status."),
+    ("immigration-status-ban", "The officer may attend ice hockey games as a guest of the athletics department."),
+    ("questioning-parent-notice", "The principal is not required to notify police of bullying the school can handle itself."),
+    ("arrest-last-resort-diversion", "A student who brings a firearm is referred under the district's zero tolerance firearm policy."),
+    ("students-with-disabilities", "The SRO treats all students with respect regardless of disability."),
+    ("bullying-referrals", "Bullying incidents are reported to the Department of Elementary and Secondary Education each year."),
+    ("data-reporting", "Data on a student's immigration status shall not be collected by anyone."),
+    ("review-and-publication", "Names of students shall not be published in any report under this Agreement."),
+])
+def test_compliant_wording_a_second_reader_raised_is_not_a_conflict(element_id, text):
+    assert not cuts(element_id, text)
