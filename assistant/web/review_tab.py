@@ -3,7 +3,9 @@
 
 import html
 import logging
+import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import gradio as gr
@@ -20,6 +22,25 @@ log = logging.getLogger("sro.web")
 REVIEW_TYPES = [".pdf", ".md", ".txt"]
 HEADERS = ["Element", "Verdict", "Passage (page)", "Why it is expected"]
 EMPTY_PAGE = '<p class="sro-panel-empty">Choose a row of the table to see its passage in its page.</p>'
+
+
+REPORTS = Path(tempfile.gettempdir()) / "sro-review-reports"
+REPORT_MAX_AGE_S = 3600  # as long as Gradio keeps its own copy (the Blocks' delete_cache)
+
+
+def report_path(name: str, folder: Path = REPORTS, max_age_s: float = REPORT_MAX_AGE_S) -> Path:
+    """Where one review's Markdown is written: its own folder, so the download keeps the agreement's
+    name. Folders older than `max_age_s` are deleted first: a report quotes the uploaded agreement,
+    and nothing a user gives us is kept longer than the page needs it."""
+    folder.mkdir(mode=0o700, exist_ok=True)
+    cutoff = time.time() - max_age_s
+    for old in folder.iterdir():
+        try:
+            if old.stat().st_mtime < cutoff:
+                shutil.rmtree(old) if old.is_dir() else old.unlink()
+        except OSError:  # another session removed it first
+            pass
+    return Path(tempfile.mkdtemp(dir=folder)) / f"{Path(name).stem}-review.md"
 
 
 def page_html(pages: list[str], page: int, passage: str) -> str:
@@ -72,7 +93,7 @@ def build_review_tab(assistant) -> None:
                     EMPTY_PAGE, gr.update(visible=False), None)
         finally:
             path.unlink(missing_ok=True)  # Gradio's temporary copy: nothing the user gives us is kept
-        report = Path(tempfile.mkdtemp(prefix="sro-review-")) / f"{Path(name).stem}-review.md"
+        report = report_path(name)
         report.write_text(to_markdown(review), encoding="utf-8")
         summary = (f"**{escape_markdown(name)}**: {len(review.pages)} pages; {review.count('addressed')} elements "
                    f"addressed, {review.count('check')} to check, {review.count('not_found')} not found "

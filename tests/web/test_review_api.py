@@ -50,3 +50,21 @@ def test_an_oversize_upload_is_refused_before_it_is_read(server, assistant):
     assert reply.startswith("HTTP/1.1 413")
     # The API still answers.
     assert httpx.get(f"{server}/api/health", timeout=30).status_code == 200
+
+
+def test_old_review_reports_are_deleted_when_a_new_one_is_written(tmp_path):
+    import os
+    import time
+
+    from assistant.web.review_tab import report_path
+
+    old = report_path("old agreement.pdf", folder=tmp_path)
+    old.write_text("quotes from an old upload", encoding="utf-8")
+    hours_ago = time.time() - 2 * 3600
+    os.utime(old.parent, (hours_ago, hours_ago))
+    recent = report_path("recent.pdf", folder=tmp_path)
+    recent.write_text("quotes", encoding="utf-8")
+    new = report_path("new.pdf", folder=tmp_path)
+    assert new.name == "new-review.md"
+    assert not old.parent.exists()
+    assert recent.exists()
