@@ -151,7 +151,7 @@ def review(name: str, pages: list[str], checklist: Checklist, statements: Statem
 class _NearConflicts:
     """The second reading of "check": a clause about the element (probability >= conflict_topic) that
     sits nearer one of its conflict phrasings than any expected one (cosine >= conflict) and says it
-    the same way round (as many negations, odd or even). Blind agreements showed it catches
+    the same way round (both negated, or neither: "doesn't ..., doesn't ..." is still a negation). Blind agreements showed it catches
     conflicts no pattern describes yet, at the price of more false checks (README)."""
 
     def __init__(self, found, similarity, statements: StatementVectors, conflict: float, conflict_topic: float):
@@ -168,7 +168,7 @@ class _NearConflicts:
         sims = self.similarity[np.ix_(rows, conflicts)]
         nearest, against = conflicts[sims.argmax(axis=1)], sims.max(axis=1)
         closest_expected = self.similarity[np.ix_(rows, expected)].max(axis=1)
-        same_way = np.array([(self.negs[r] - self.statements.rows[c][2]) % 2 == 0 for r, c in zip(rows, nearest)])
+        same_way = np.array([(self.negs[r] > 0) == (self.statements.rows[c][2] > 0) for r, c in zip(rows, nearest)])
         cuts = same_way & (against >= self.conflict) & (against > closest_expected + CONFLICT_LEAD)
         if not cuts.any():
             return None

@@ -20,10 +20,10 @@ from assistant.agreement_review import ADDRESSED, CHECK, NOT_FOUND
 
 FOLDER = Path(__file__).resolve().parent / "agreements"
 TARGETS = {"missing_recall": 0.9, "missing_precision": 0.85, "check_recall": 1.0}
-# What the review reaches on the seventeen dev agreements (2026-11-29: accuracy 0.861, missing
-# precision 0.917 and recall 0.948, all 48 planted conflicts caught), less a little for floating-point
+# What the review reaches on the nineteen dev agreements (2026-11-29: accuracy 0.875, missing
+# precision 0.91 and recall 0.953, all 54 planted conflicts caught), less a little for floating-point
 # drift between machines. The regression floor, not the target.
-FLOORS = {"accuracy": 0.85, "missing_recall": 0.94, "missing_precision": 0.9, "check_recall": 0.97}
+FLOORS = {"accuracy": 0.86, "missing_recall": 0.94, "missing_precision": 0.9, "check_recall": 0.97}
 
 
 def labelled(folder: Path) -> list[tuple[Path, dict]]:

@@ -112,3 +112,13 @@ def test_a_question_in_a_faq_is_not_a_conflict_and_abbreviations_are_spelled_out
 ])
 def test_compliant_wording_a_second_reader_raised_is_not_a_conflict(element_id, text):
     assert not cuts(element_id, text)
+
+
+@pytest.mark.parametrize("element_id, text", [
+    ("searches", "An assistant principal may ask the SRO to carry out the search of a locker."),
+    ("no-police-powers-nonviolent", "After a warning, a student who keeps disrupting class may get a ticket under the town noise bylaw."),
+    ("selection-superintendent", "The superintendent does not take part in the selection of the officer."),
+    ("immigration-status-ban", "Notwithstanding the above, the registrar gives the officer a student's citizenship papers on request."),
+])
+def test_forms_found_in_the_sixth_blind_pair_are_caught(element_id, text):
+    assert cuts(element_id, text)
