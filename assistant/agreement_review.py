@@ -3,9 +3,11 @@
 Each element is searched in the uploaded document only. A classifier trained on the checklist's
 cues says which element each clause is about; an element with a clause above the floor is
 addressed, and so is one with a clause that names it in the element's own words (its
-`topic_patterns`) at a lower floor. A clause that matches one of the element's conflict patterns
-(wording that cuts the other way, read with its negations: assistant/agreement_wording.py) asks
-for a check. The review never says a district violates anything: it reports what it found and not."""
+`topic_patterns`) at a lower floor. Two readings ask for a check: a clause that matches one of the
+element's conflict patterns (wording that cuts the other way, read with its negations:
+assistant/agreement_wording.py), or a clause about the element that sits nearer one of its
+conflict phrasings than any expected one and is negated the same way. The review never says a
+district violates anything: it reports what it found and not."""
 
 from __future__ import annotations
 
@@ -151,11 +153,12 @@ def review(name: str, pages: list[str], checklist: Checklist, statements: Statem
 class _NearConflicts:
     """The second reading of "check": a clause about the element (probability >= conflict_topic) that
     sits nearer one of its conflict phrasings than any expected one (cosine >= conflict) and says it
-    the same way round (both negated, or neither: "doesn't ..., doesn't ..." is still a negation). Blind agreements showed it catches
-    conflicts no pattern describes yet, at the price of more false checks (README)."""
+    the same way round (both negated, or neither: "doesn't ..., doesn't ..." is still a negation).
+    Blind agreements showed it catches conflicts no pattern describes yet, at the price of more
+    false checks (README, "Review an agreement")."""
 
     def __init__(self, found, similarity, statements: StatementVectors, conflict: float, conflict_topic: float):
-        self.found, self.similarity, self.statements = found, similarity, statements
+        self.similarity, self.statements = similarity, statements
         self.conflict, self.conflict_topic = conflict, conflict_topic
         self.negs = np.array([negations(c.text) for c in found])
 

@@ -1,9 +1,9 @@
 """Wording rules for the agreement review: which clauses speak of an element, and which cut against it.
 
 A sentence embedding barely moves when a clause is negated or carved out ("the SRO shall not
-enforce school rules" sits next to "the SRO shall enforce school rules"), so the review's "check"
-rests on patterns a person can read, written in `corpus/mou-checklist.toml` from what the law
-expects (never from a test agreement). A conflict pattern is written the way round that cuts
+enforce school rules" sits next to "the SRO shall enforce school rules"), so the review's first
+reading of "check" rests on patterns a person can read, written in `corpus/mou-checklist.toml` from
+what the law expects and from drafting habits (never copied from a test agreement). A conflict pattern is written the way round that cuts
 against the expectation; a negation before it (or inside it) turns it back, unless the pattern
 carries its own negation ("the District does not take part in the evaluation"), when only a
 negation before it counts. Drafting that negates a negation ("nothing herein shall prevent the
