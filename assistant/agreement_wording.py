@@ -3,8 +3,8 @@
 A sentence embedding barely moves when a clause is negated or carved out ("the SRO shall not
 enforce school rules" sits next to "the SRO shall enforce school rules"), so the review's first
 reading of "check" rests on patterns a person can read, written in `corpus/mou-checklist.toml` from
-what the law expects and from drafting habits (never copied from a test agreement). A conflict pattern is written the way round that cuts
-against the expectation; a negation before it (or inside it) turns it back, unless the pattern
+what the law expects and from drafting habits (never copied from a test agreement). A conflict
+pattern is written the way round that cuts against the expectation; a negation before it (or inside it) turns it back, unless the pattern
 carries its own negation ("the District does not take part in the evaluation"), when only a
 negation before it counts. Drafting that negates a negation ("nothing herein shall prevent the
 SRO from...", "shall not be construed to prohibit...") permits what follows, so it is read as no
@@ -24,12 +24,14 @@ CARVE_OUT = re.compile(
     r"\b(nothing\b.{0,60}?\b(shall|will|may|is (intended|meant) to)\s+(be\s+(construed|read|interpreted)\s+to\s+)?"
     r"|(shall|will|does|do|is)\s+not,?\s+(however,?\s+)?(be\s+(construed|read|interpreted)\s+(as|to)\s+)?)"
     r"(prevent|prohibit|preclude|limit|restrict|bar|stop)\w*\b"
-    r"|\b(does|shall|should)\s+not\s+(be\s+read\s+to\s+)?mean\s+(that\s+)?(\w+\s+){0,3}(cannot|can\s*not|may\s+not|will\s+not)\b",
+    r"|\b(does|shall|should)\s+not\s+(be\s+read\s+to\s+)?mean\s+(that\s+)?(\w+\s+){0,3}"
+    r"(cannot|can\s*not|may\s+not|will\s+not)\b",
     FLAGS)
 # Where a new clause of a compound sentence starts: a "not" before it belongs to another clause
 # ("... does not flag them, and this agreement requires...", "If staff are not available, the SRO may...").
 CLAUSE_BREAK = re.compile(r"[;:]|,\s+(?:and|but|or|while|whereas)\b"
-                          r"|,\s+(?=(?:the\s+)?(?:SRO|officer|school resource officer)s?\s+(?:may|shall|will|must|can)\b)",
+                          r"|,\s+(?=(?:the\s+)?(?:SRO|officer|school resource officer)s?"
+                          r"\s+(?:may|shall|will|must|can)\b)",
                           FLAGS)
 
 
