@@ -6,9 +6,9 @@ reading of "check" rests on patterns a person can read, written in `corpus/mou-c
 what the law expects and from drafting habits (never copied from a test agreement). A conflict
 pattern is written the way round that cuts against the expectation; a negation before it (or
 inside it) turns it back, unless the pattern carries its own negation ("the District does not take
-part in the evaluation"), when only a negation before it counts. Drafting that negates a negation ("nothing herein shall prevent the
-SRO from...", "shall not be construed to prohibit...") permits what follows, so it is read as no
-negation at all."""
+part in the evaluation"), when only a negation before it counts. Drafting that negates a negation
+("nothing herein shall prevent the SRO from...", "shall not be construed to prohibit...") permits
+what follows, so it is read as no negation at all."""
 
 from __future__ import annotations
 
