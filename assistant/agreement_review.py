@@ -29,6 +29,7 @@ OTHER = "(no element)"
 TOPIC_C = 10.0
 CONFLICT_LEAD = 0.01  # how much nearer to a conflict than to any expected wording a clause must be
 PASSAGES = 2  # verbatim passages shown per element
+CUE_CHARS = 120  # a longer match is not quoted as "its words" (the passage itself is shown anyway)
 EMBED_BATCH = 64  # clauses per model call; the model lock is released between calls
 
 
@@ -42,6 +43,7 @@ class Passage:
     page: int
     score: float
     stance: str  # "expected" or "conflict"
+    cue: str = ""  # for a check by pattern: the passage's own words that may cut the other way
 
 
 @dataclass
@@ -56,7 +58,9 @@ class Finding:
         if self.verdict == ADDRESSED:
             return f"Addressed: the passage below covers {name}."
         if self.verdict == CHECK:
-            return (f"Check: this passage touches {name}, but its wording may cut the other way; "
+            cue = self.passages[0].cue if self.passages else ""
+            words = f"its words \u201c{cue}\u201d" if cue else "its wording"
+            return (f"Check: this passage touches {name}, but {words} may cut the other way; "
                     "read it against the reason below.")
         return (f"We did not find a passage on {name}; ask the district whether it is covered "
                 "elsewhere (a policy, a handbook or an appendix).")
@@ -181,10 +185,12 @@ class _NearConflicts:
 
 def _judge(element: Element, found: list[Clause], topic: np.ndarray, near: _NearConflicts,
            addressed: float, named: float) -> Finding:
-    cutting = [i for i, c in enumerate(found) if conflict_in(c.text, element.conflict_patterns)]
+    cutting = {i: cue for i, c in enumerate(found) if (cue := conflict_in(c.text, element.conflict_patterns))}
     if cutting:
         i = max(cutting, key=lambda i: topic[i])  # of several, the one most about the element
-        return _check(element, found, topic, i, float(topic[i]), addressed)
+        # Shown only as the passage's own words: matching reads a normalised copy ("Supt." spelled out).
+        cue = cutting[i] if cutting[i] in found[i].text and len(cutting[i]) <= CUE_CHARS else ""
+        return _check(element, found, topic, i, float(topic[i]), addressed, cue)
     close = near.best(element, topic)
     if close is not None:
         return _check(element, found, topic, close[0], close[1], addressed)
@@ -199,8 +205,9 @@ def _judge(element: Element, found: list[Clause], topic: np.ndarray, near: _Near
     return Finding(element, ADDRESSED, shown) if shown else Finding(element, NOT_FOUND)
 
 
-def _check(element: Element, found: list[Clause], topic: np.ndarray, i: int, score: float, addressed: float) -> Finding:
-    shown = [Passage(found[i].text, found[i].page, round(score, 3), "conflict")]
+def _check(element: Element, found: list[Clause], topic: np.ndarray, i: int, score: float, addressed: float,
+           cue: str = "") -> Finding:
+    shown = [Passage(found[i].text, found[i].page, round(score, 3), "conflict", cue)]
     return Finding(element, CHECK, shown + [p for p in _best(found, topic, addressed, 1) if p.text != shown[0].text])
 
 

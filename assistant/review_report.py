@@ -33,7 +33,7 @@ def to_json(review: Review) -> dict:
             "name": f.element.name,
             "verdict": f.verdict,
             "message": f.message,
-            "passages": [{"page": p.page, "text": p.text, "score": p.score, "stance": p.stance}
+            "passages": [{"page": p.page, "text": p.text, "score": p.score, "stance": p.stance, "cue": p.cue}
                          for p in f.passages],
             "why": f.element.why,
             "cites": list(f.element.cites),
@@ -65,7 +65,7 @@ def to_markdown(review: Review) -> str:
         cell = escape_markdown(first.text).replace("|", "\\|") if first else "—"
         lines.append(f"| {f.element.name} | {VERDICT_LABEL[f.verdict]} | {cell} | {first.page if first else ''} |")
     for f in review.findings:
-        lines += ["", f"## {f.element.name}: {VERDICT_LABEL[f.verdict]}", "", f.message, ""]
+        lines += ["", f"## {f.element.name}: {VERDICT_LABEL[f.verdict]}", "", escape_markdown(f.message), ""]
         for p in f.passages:
             lines.append(f"> {escape_markdown(p.text)} (page {p.page})")
             lines.append("")

@@ -128,3 +128,20 @@ def test_the_second_reading_catches_a_clause_near_a_conflict_phrasing_said_the_s
     other = _NearConflicts(found[1:], vectors[1:] @ statements.matrix.T, statements, s.review_conflict, s.review_conflict_topic)
     assert one.best(element, topic[:1]) is not None
     assert other.best(element, topic[1:]) is None
+
+
+def test_a_check_by_pattern_quotes_the_passages_own_words(assistant):
+    review = assistant.review_agreement(AGREEMENTS / "conflicting.pdf")
+    quoted = [f for f in review.findings if f.verdict == CHECK and f.passages[0].cue]
+    assert quoted, "no check quoted its words"
+    for finding in quoted:
+        first = finding.passages[0]
+        assert first.cue in first.text and len(first.cue) <= 120
+        assert f"\u201c{first.cue}\u201d" in finding.message
+    markdown = to_markdown(review)
+    assert all(escape_md(f.message) in markdown for f in quoted)
+
+
+def escape_md(text: str) -> str:
+    from assistant.compose import escape_markdown
+    return escape_markdown(text)
