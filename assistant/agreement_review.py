@@ -28,6 +28,7 @@ OTHER = "(no element)"
 # (never on the holdout): C = 1 / 10 / 100 gave 0.62 / 0.83 / 0.65 verdict accuracy.
 TOPIC_C = 10.0
 CONFLICT_LEAD = 0.01  # how much nearer to a conflict than to any expected wording a clause must be
+NEAR_MIN_WORDS = 8  # the similarity reading skips shorter clauses
 PASSAGES = 2  # verbatim passages shown per element
 CUE_CHARS = 120  # a longer match is not quoted as "its words" (the passage itself is shown anyway)
 EMBED_BATCH = 64  # clauses per model call; the model lock is released between calls
@@ -165,11 +166,15 @@ class _NearConflicts:
         self.similarity, self.statements = similarity, statements
         self.conflict, self.conflict_topic = conflict, conflict_topic
         self.negs = np.array([negations(c.text) for c in found])
+        # Headings, labels and a FAQ's questions are not read this way: short or asking, they sit near
+        # a conflict phrasing by topic alone (dev: "How is an SRO's performance reviewed?").
+        self.eligible = np.array([len(c.text.split()) >= NEAR_MIN_WORDS and not c.text.rstrip().endswith("?")
+                                  for c in found], bool)
 
     def best(self, element: Element, topic: np.ndarray) -> tuple[int, float] | None:
         conflicts = self.statements.columns.get((element.id, "conflict"))
         expected = self.statements.columns[(element.id, "expected")]
-        rows = np.flatnonzero(topic >= self.conflict_topic)
+        rows = np.flatnonzero((topic >= self.conflict_topic) & self.eligible)
         if conflicts is None or not len(rows):
             return None
         sims = self.similarity[np.ix_(rows, conflicts)]

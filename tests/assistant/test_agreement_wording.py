@@ -122,3 +122,24 @@ def test_compliant_wording_a_second_reader_raised_is_not_a_conflict(element_id, 
 ])
 def test_forms_found_in_the_sixth_blind_pair_are_caught(element_id, text):
     assert cuts(element_id, text)
+
+
+@pytest.mark.parametrize("element_id, text, caught", [
+    ("selection-superintendent", "Before the assignment starts, the Chief shall notify the Superintendent of the officer chosen.", True),
+    ("selection-superintendent", "The Chief shall notify the Superintendent of the officer chosen, who may object within ten days.", False),
+    ("questioning-parent-notice", "A guardian need not be notified before the officer talks with a pupil about an incident.", True),
+    ("questioning-parent-notice", "The officer talks with a pupil only after a guardian has been notified.", False),
+    ("bullying-referrals", "Building administrators shall forward every bullying complaint to the school resource officer.", True),
+    ("bullying-referrals", "The principal decides whether a bullying incident may warrant criminal charges and notice to police.", False),
+    ("use-of-force-restraint", "The officer may remove a pupil who declines to leave the gym when told to by a teacher.", True),
+    ("use-of-force-restraint", "The officer may remove a pupil who has a weapon and refuses to leave.", False),
+    ("information-sharing-ferpa", "The SRO is designated a school official and may review any student's cumulative records.", True),
+    ("information-sharing-ferpa", "The SRO is designated a school official under the district's direct control and may review records only as needed for safety.", False),
+])
+def test_forms_found_in_the_eighth_blind_pair_are_caught_and_their_compliant_twins_are_not(element_id, text, caught):
+    assert cuts(element_id, text) is caught
+
+
+def test_a_publication_clause_may_call_the_agreement_a_charter():
+    assert speaks_of("The signed charter will be filed with the town clerk and posted on the district website.",
+                     ELEMENTS["review-and-publication"].topic_patterns)
