@@ -28,9 +28,10 @@ CARVE_OUT = re.compile(
     r"(cannot|can\s*not|may\s+not|will\s+not)\b",
     FLAGS)
 # Where a new clause of a compound sentence starts: a "not" before it belongs to another clause
-# ("... does not flag them, and this agreement requires...", "If staff are not available, the SRO may...").
+# ("... does not flag them, and this agreement requires...", "If staff are not available, the SRO may...",
+# "Where a counselor is not available, the liaison officer will...").
 CLAUSE_BREAK = re.compile(r"[;:]|,\s+(?:and|but|or|while|whereas)\b"
-                          r"|,\s+(?=(?:the\s+)?(?:SRO|officer|school resource officer)s?"
+                          r"|,\s+(?=(?:the\s+)?(?:[\w-]+\s+){0,2}?(?:SRO|officer|deputy)s?"
                           r"\s+(?:may|shall|will|must|can)\b)",
                           FLAGS)
 
@@ -97,8 +98,9 @@ def conflict_in(text: str, patterns: tuple[ConflictPattern, ...]) -> str | None:
             continue
         if rule.within is not None and not rule.within.search(text):
             continue
+        breaks = [b.end() for b in CLAUSE_BREAK.finditer(text)]  # on the whole text: a break may look ahead
         for match in rule.pattern.finditer(text):
-            before = CLAUSE_BREAK.split(text[:match.start()])[-1]
+            before = text[max([b for b in breaks if b <= match.start()], default=0):match.start()]
             if rule.always or not negated(before if rule.negative else before + match.group(0)):
                 return match.group(0)
     return None
