@@ -92,6 +92,25 @@ class AgreementReviewer:
     def embed(self, texts: list[str]) -> np.ndarray:
         return self.embedder.embed(texts, batch_size=32)
 
+    def read_clauses(self, clauses: list[tuple[str, str]], settings) -> list[tuple[bool, bool]]:
+        """Each (element id, clause) judged alone: does a conflict pattern match, and does the
+        similarity reading call it a conflict? For clause banks, where a clause has no document."""
+        s = settings
+        checklist = load_checklist(s.checklist_path)
+        if self._statements is None:
+            self._statements = StatementVectors(checklist, self.embed)
+        ids = [e.id for e in checklist.elements]
+        vectors = self.embed([normalise(text) for _, text in clauses])
+        topics = self._statements.topics(vectors)
+        out = []
+        for (element_id, text), vector, topic in zip(clauses, vectors, topics):
+            element = checklist.elements[ids.index(element_id)]
+            near = _NearConflicts([Clause(text, 1)], vector[None, :] @ self._statements.matrix.T, self._statements,
+                                  s.review_conflict, s.review_conflict_topic)
+            out.append((conflict_in(text, element.conflict_patterns) is not None,
+                        near.best(element, topic[ids.index(element_id)][None]) is not None))
+        return out
+
     def review_file(self, path: Path, settings, title: str | None = None) -> Review:
         s = settings
         doc = load_file(path, source_id=f"user:{path.stem}", title=title or path.name, max_mb=s.upload_max_mb)

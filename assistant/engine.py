@@ -102,6 +102,11 @@ class Assistant:
         """Check an agreement against the checklist; read for this review only, never indexed."""
         return self._reviewer.review_file(Path(path), self.settings, title)
 
+    def read_clauses(self, clauses: list[tuple[str, str]]) -> list[tuple[bool, bool]]:
+        """(element id, clause) pairs judged alone by the review's two readings of "check"
+        (pattern, similarity): how `eval --agreements` scores its clause banks."""
+        return self._reviewer.read_clauses(clauses, self.settings)
+
     def clear_session(self, session_id: str) -> None:
         self.sessions.clear(session_id)
         with self._lock:

@@ -7,7 +7,11 @@ holdout joins dev once it has been measured, and a new blind pair takes its plac
 
 The issue's targets (recall of truly missing elements >= 0.9, precision >= 0.85, every planted
 conflict caught) are reported for dev and holdout alike, and open until met; the gate fails when the
-dev figures fall below what the review reaches today, so a worse review never ships."""
+dev figures fall below what the review reaches today, so a worse review never ships.
+
+`clauses/dev.jsonl` and `clauses/holdout.jsonl` are banks of single clauses, 6 cutting against each
+element and 4 compliant twins, each bank written blind by a helper: how often "check" fires on wording
+it has not seen, with a hundred conflicts rather than the handful a pair of agreements holds."""
 
 from __future__ import annotations
 
@@ -20,10 +24,13 @@ from assistant.agreement_review import ADDRESSED, CHECK, NOT_FOUND
 
 FOLDER = Path(__file__).resolve().parent / "agreements"
 TARGETS = {"missing_recall": 0.9, "missing_precision": 0.85, "check_recall": 1.0}
-# What the review reaches on the nineteen dev agreements (2026-11-29: accuracy 0.875, missing
-# precision 0.91 and recall 0.953, all 54 planted conflicts caught), less a little for floating-point
+# What the review reaches on the 23 dev agreements (2026-11-29, fifth session: accuracy 0.945, missing
+# precision 0.923 and recall 0.947, all 68 planted conflicts caught), less a little for floating-point
 # drift between machines. The regression floor, not the target.
-FLOORS = {"accuracy": 0.86, "missing_recall": 0.94, "missing_precision": 0.9, "check_recall": 0.97}
+FLOORS = {"accuracy": 0.93, "missing_recall": 0.94, "missing_precision": 0.91, "check_recall": 0.97}
+# The dev clause bank (clauses/dev.jsonl, 2026-11-29: 102 of 114 conflicts read as "check", 1 of 76
+# compliant twins): a regression floor too. The holdout bank is reported only.
+BANK_FLOORS = {"check_recall": 0.88, "compliant_flagged": 0.03}
 
 
 def labelled(folder: Path) -> list[tuple[Path, dict]]:
@@ -102,11 +109,35 @@ def markdown(report: dict) -> str:
         lines += ["", "| element | right | wrong |", "|---|---:|---|"]
         lines += [f"| {e} | {v['right']}/{v['of']} | {'; '.join(v['wrong'])} |" for e, v in part["elements"].items()]
         lines.append("")
+    if report.get("clause_banks"):
+        lines += ["## Clause banks (each clause judged alone)", "",
+                  "| bank | conflicts read as check: patterns / similarity / either | compliant twins flagged |",
+                  "|---|---:|---:|"]
+        for name, b in report["clause_banks"].items():
+            c, ok = b["conflict"], b["compliant"]
+            lines.append(f"| {name} | {c['patterns']} / {c['similarity']} / {c['either']} of {c['clauses']} "
+                         f"({b['check_recall']}) | {ok['either']} of {ok['clauses']} |")
+        lines.append("")
     if report.get("open_targets"):
         lines += ["## Open targets (reported, not gated until met)", ""] + [f"- {t}" for t in report["open_targets"]]
     if report.get("failed"):
         lines += ["", "## Gate failures", ""] + [f"- {f}" for f in report["failed"]]
     return "\n".join(lines) + "\n"
+
+
+def clause_bank(assistant, path: Path) -> dict:
+    """Recall of "check" on a bank of single clauses (each written to cut against one element, or a
+    compliant twin), by reading: many more blind conflicts than a pair of agreements holds."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    readings = assistant.read_clauses([(r["element"], r["text"]) for r in rows])
+    out = {}
+    for stance in ("conflict", "compliant"):
+        mine = [(p, n) for r, (p, n) in zip(rows, readings) if r["stance"] == stance]
+        out[stance] = {"clauses": len(mine), "patterns": sum(p for p, _ in mine),
+                       "similarity": sum(n for _, n in mine), "either": sum(p or n for p, n in mine)}
+    out["check_recall"] = round(out["conflict"]["either"] / (out["conflict"]["clauses"] or 1), 3)
+    out["compliant_flagged"] = round(out["compliant"]["either"] / (out["compliant"]["clauses"] or 1), 3)
+    return out
 
 
 def run(assistant, out: Path, folder: Path = FOLDER) -> int:
@@ -116,10 +147,18 @@ def run(assistant, out: Path, folder: Path = FOLDER) -> int:
             continue
         rows, documents = review_all(assistant, where)
         report[name] = {"metrics": score(rows), "documents": documents, "elements": per_element(rows), "rows": rows}
+    banks = {name: clause_bank(assistant, folder / "clauses" / f"{name}.jsonl")
+             for name in ("dev", "holdout") if (folder / "clauses" / f"{name}.jsonl").is_file()}
+    if banks:
+        report["clause_banks"] = banks
     for metric, floor in FLOORS.items():
         value = (report.get("dev") or {}).get("metrics", {}).get(metric)
         if value is not None and value < floor:
             failed.append(f"{metric} {value} below {floor}")
+    for metric, floor in BANK_FLOORS.items():
+        value = banks.get("dev", {}).get(metric)
+        if value is not None and (value > floor if metric == "compliant_flagged" else value < floor):
+            failed.append(f"clause bank (dev) {metric} {value} {'above' if metric == 'compliant_flagged' else 'below'} {floor}")
     report["failed"] = failed
     report["open_targets"] = [f"{name}: {k} {report[name]['metrics'].get(k)} (target {v})"
                               for name in ("dev", "holdout") if name in report
@@ -130,6 +169,9 @@ def run(assistant, out: Path, folder: Path = FOLDER) -> int:
     for name in ("dev", "holdout"):
         if name in report:
             print(f"agreements ({name}): " + ", ".join(f"{k} {v}" for k, v in report[name]["metrics"].items()))
+    for name, b in report.get("clause_banks", {}).items():
+        print(f"clause bank ({name}): conflicts read as check {b['conflict']['either']} of {b['conflict']['clauses']}"
+              f" ({b['check_recall']}), compliant flagged {b['compliant']['either']} of {b['compliant']['clauses']}")
     print(f"wrote {out / 'report.md'}")
     for target in report["open_targets"]:
         print(f"open target (not gated yet): {target}")

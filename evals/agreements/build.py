@@ -608,6 +608,18 @@ SPECS = [
          header_left="Kettering Falls Public Schools", header_right="MOU - School Resource Officer Program",
          footer_center="- {p} -", footer_right="Rev. 08/2025", col_line_height=1.35,
          title="Kettering Falls SRO Memorandum of Understanding"),
+    Spec("stanbridge", "holdout/stanbridge.pdf", font="Times", size=12, line_h=6.4,
+         para_gap=2.6, margins=(27, 24, 27),
+         header_left="Stanbridge Public Schools / Stanbridge Police Department",
+         header_right="SRO Memorandum of Understanding", header_from=3,
+         footer_left="T.C. File No. 25-0412", footer_center="Page {p} of {nb}", footer_from=2,
+         title="Stanbridge SRO Memorandum of Understanding"),
+    Spec("colebury", "holdout/colebury.pdf", font="Helvetica",
+         size=10.5, line_h=5.4, para_gap=2.2, margins=(22, 22, 22),
+         header_left="East Colebury Public Schools - East Colebury Police Department",
+         header_right="SRO Program Handbook, 2025-2026", header_from=2,
+         footer_left="For staff use", footer_center="{p}", footer_right="ECPS / ECPD",
+         title="East Colebury SRO Program Handbook"),
 ]
 
 
