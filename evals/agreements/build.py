@@ -620,6 +620,13 @@ SPECS = [
          header_right="SRO Program Handbook, 2025-2026", header_from=2,
          footer_left="For staff use", footer_center="{p}", footer_right="ECPS / ECPD",
          title="East Colebury SRO Program Handbook"),
+    Spec("thornbury", "holdout/thornbury.pdf", font="Times", size=12, line_h=6.2,
+         header_left="Thornbury Falls RVTSD / Calder County Sheriff's Office - MOU", header_right="TFR-ADM-2025-07 v3.1",
+         footer_center="Page {p} of {nb}", title="School-Based Deputy Program MOU"),
+    Spec("cadwell", "holdout/cadwell.pdf", font="Helvetica", size=11, line_h=6.0,
+         margins=(24, 22, 24), para_gap=2.2, header_left="East Cadwell Public Schools / East Cadwell Police Department",
+         header_right="SRO Operating Protocol 2025-2028", header_from=3, footer_left="ECPS-ECPD SRO Protocol",
+         footer_center="", footer_right="{p}", title="SRO Operating Protocol - East Cadwell"),
 ]
 
 
