@@ -103,8 +103,7 @@ class Assistant:
         return self._reviewer.review_file(Path(path), self.settings, title)
 
     def read_clauses(self, clauses: list[tuple[str, str]]) -> list[tuple[bool, bool]]:
-        """(element id, clause) pairs judged alone by the review's two readings of "check"
-        (pattern, similarity): how `eval --agreements` scores its clause banks."""
+        """(element id, clause) pairs, each read alone as the review would: (pattern, similarity)."""
         return self._reviewer.read_clauses(clauses, self.settings)
 
     def clear_session(self, session_id: str) -> None:

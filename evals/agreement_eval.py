@@ -24,13 +24,13 @@ from assistant.agreement_review import ADDRESSED, CHECK, NOT_FOUND
 
 FOLDER = Path(__file__).resolve().parent / "agreements"
 TARGETS = {"missing_recall": 0.9, "missing_precision": 0.85, "check_recall": 1.0}
-# What the review reaches on the 23 dev agreements (2026-11-29, fifth session: accuracy 0.945, missing
-# precision 0.923 and recall 0.947, all 68 planted conflicts caught), less a little for floating-point
+# What the review reaches on the 25 dev agreements (2026-11-29, fifth session: accuracy 0.937, missing
+# precision 0.907 and recall 0.951, 75 of 76 planted conflicts caught), less a little for floating-point
 # drift between machines. The regression floor, not the target.
-FLOORS = {"accuracy": 0.93, "missing_recall": 0.94, "missing_precision": 0.91, "check_recall": 0.97}
-# The dev clause bank (clauses/dev.jsonl, 2026-11-29: 102 of 114 conflicts read as "check", 1 of 76
+FLOORS = {"accuracy": 0.92, "missing_recall": 0.94, "missing_precision": 0.89, "check_recall": 0.97}
+# The dev clause bank (clauses/dev.jsonl, 2026-11-29: 202 of 228 conflicts read as "check", 1 of 152
 # compliant twins): a regression floor too. The holdout bank is reported only.
-BANK_FLOORS = {"check_recall": 0.88, "compliant_flagged": 0.03}
+BANK_FLOORS = {"check_recall": 0.87, "compliant_flagged": 0.02}
 
 
 def labelled(folder: Path) -> list[tuple[Path, dict]]:
