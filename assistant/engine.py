@@ -7,7 +7,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-
 from assistant import cards, sentence_cache, templates
 from assistant.agreement_review import AgreementReviewer, Review
 from assistant.answer import Answer, Sentence
@@ -32,10 +31,7 @@ PREMISE_CUES = ("since ", "because ", "isn't it", "isnt it", "i heard", "i was t
 
 class Assistant:
     def __init__(self, settings: Settings, store: VectorStore, embedder, collection: str | None):
-        self.settings = settings
-        self.store = store
-        self.embedder = embedder
-        self.collection = collection
+        self.settings, self.store, self.embedder, self.collection = settings, store, embedder, collection
         self.registry = load_registry(settings.registry_path)
         self.manifest = store.read_manifest() or {}
         chunks = store.all_chunks(collection)[1] if collection else []
