@@ -627,6 +627,13 @@ SPECS = [
          margins=(24, 22, 24), para_gap=2.2, header_left="East Cadwell Public Schools / East Cadwell Police Department",
          header_right="SRO Operating Protocol 2025-2028", header_from=3, footer_left="ECPS-ECPD SRO Protocol",
          footer_center="", footer_right="{p}", title="SRO Operating Protocol - East Cadwell"),
+    Spec("emberton", "holdout/emberton.pdf", font="Times", size=11.5, line_h=6.0,
+         para_gap=2.5, header_left="Emberton Public Schools / Emberton Police Department",
+         header_right="SRO Memorandum of Understanding 2025-2026", header_from=2,
+         footer_center="Page {p} of {nb}", title="Emberton SRO Memorandum of Understanding"),
+    Spec("sudley", "holdout/sudley.pdf", font="Times", size=12, line_h=6.6,
+         para_gap=3, margins=(28, 24, 28), footer_center="", footer_right="Page {p}", footer_from=2,
+         title="North Sudley SRO letter agreement"),
 ]
 
 
