@@ -218,3 +218,21 @@ def test_a_negation_before_the_comma_does_not_reach_an_officer_clause_named_in_t
 ])
 def test_compliant_wording_the_second_reader_raised_against_the_bank_patterns_is_not_a_conflict(element_id, text):
     assert not cuts(element_id, text)
+
+
+@pytest.mark.parametrize("element_id, text, caught", [
+    ("role-duties", "Besides police work, the officer will cover the in-school suspension room as a detention supervisor.", True),
+    ("role-duties", "The officer's duties are the law enforcement duties listed in Section 3, assigned by the Chief.", False),
+    ("questioning-parent-notice", "An administrator may sit in on the officer's interview, subject to availability.", True),
+    ("questioning-parent-notice", "The officer may talk with a pupil who witnessed a fight without first reaching a parent, and will call the parent that day.", False),
+    ("searches", "Teachers may ask the school resource officer to search a pupil's bag.", True),
+    ("searches", "The officer may, at the request of an administrator, be present during the search solely to keep everyone safe.", False),
+    ("information-sharing-ferpa", "The officer may review a pupil's education records, including guidance files, whenever he thinks it useful.", True),
+    ("information-sharing-ferpa", "The officer may review a pupil's education records, including grades, only with the parent's written consent.", False),
+    ("data-reporting", "Arrests of pupils are kept with the department's general arrest records and shall not be reported separately.", True),
+    ("data-reporting", "Arrests of pupils shall be reported separately to the district each quarter.", False),
+    ("review-and-publication", "This memorandum is automatically renewed every July.", True),
+    ("review-and-publication", "This memorandum is automatically renewed every July after a joint annual review.", False),
+])
+def test_forms_from_the_later_banks_and_pairs_and_their_compliant_twins(element_id, text, caught):
+    assert cuts(element_id, text) is caught
