@@ -148,23 +148,13 @@ def escape_md(text: str) -> str:
 
 
 def test_the_second_reading_skips_headings_and_questions(assistant):
-    """Short or asking, a clause sits near a conflict phrasing by topic alone."""
-    from assistant.agreement_review import NEAR_MIN_WORDS, StatementVectors, _NearConflicts
-    from assistant.agreement_text import Clause
+    """Short or asking, a clause sits near a conflict phrasing by topic alone. Each clause is read
+    alone, as `eval --agreements` reads its clause banks: (pattern, similarity)."""
+    from assistant.agreement_review import NEAR_MIN_WORDS
 
-    s = assistant.settings
-    checklist = load_checklist(s.checklist_path)
-    element = next(e for e in checklist.elements if e.id == "not-disciplinarian")
-    embed = lambda texts: assistant.embedder.embed(texts, batch_size=32)
-    statements = StatementVectors(checklist, embed)
-    k = [e.id for e in checklist.elements].index(element.id)
     texts = ["Students removed from class may be sent to the SRO for the rest of the period.",
              "May students removed from class be sent to the SRO for the rest of the period?",
              "Students sent to the SRO."]
     assert len(texts[2].split()) < NEAR_MIN_WORDS
-    vectors = embed(texts)
-    topic = statements.topics(vectors)[:, k]
-    near = _NearConflicts([Clause(t, 1) for t in texts], vectors @ statements.matrix.T, statements,
-                          s.review_conflict, s.review_conflict_topic)
-    assert near.eligible.tolist() == [True, False, False]
-    assert near.best(element, topic) == (0, pytest.approx(near.best(element, topic)[1]))
+    readings = assistant.read_clauses([("not-disciplinarian", t) for t in texts])
+    assert readings == [(False, True), (False, False), (False, False)]
