@@ -156,6 +156,7 @@ def test_a_publication_clause_may_call_the_agreement_a_charter():
     ("searches", "When the officer lacks grounds, the officer may ask an administrator to search the student's locker."),
     ("not-disciplinarian", "The school-based officer serves on the discipline committee at the middle school."),
     ("immigration-status-ban", "On request, the registrar will confirm a student's citizenship status to the department."),
+    ("immigration-status-ban", "On request, the registrar will confirm a student's citizenship to the department."),
 ])
 def test_forms_a_blind_clause_bank_used_are_caught(element_id, text):
     assert cuts(element_id, text)
