@@ -9,6 +9,7 @@ from assistant.scope import out_of_scope
     "How do I ask for an IEP evaluation for my son's ADHD?",
     "what goes in a 504 plan?",
     "The police seem to ignore the IEP, what are the IEP procedures?",  # "seem" is not "see"
+    "why is the school resource officer at my son's IEP meeting",  # IEP team membership: IDEA procedure
 ])
 def test_special_education_procedures_are_out_of_scope(question):
     assert out_of_scope(question) == "special education (IEP or 504) procedures"
@@ -19,6 +20,7 @@ def test_special_education_procedures_are_out_of_scope(question):
     "Can the SRO see my son's 504 plan?",
     "may the school share the IEP with police?",
     "Can the SRO get a copy of my son's IEP?",
+    "is the school allowed to tell the police my kid has an IEP",
 ])
 def test_who_may_see_a_special_education_record_stays_in_scope(question):
     assert out_of_scope(question) is None
