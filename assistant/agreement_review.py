@@ -6,8 +6,9 @@ addressed, and so is one with a clause that names it in the element's own words 
 `topic_patterns`) at a lower floor. Two readings ask for a check: a clause that matches one of the
 element's conflict patterns (wording that cuts the other way, read with its negations:
 assistant/agreement_wording.py), or a clause about the element that sits nearer one of its
-conflict phrasings than any expected one and is negated the same way. The review never says a
-district violates anything: it reports what it found and not."""
+conflict phrasings than any expected one and is negated the same way, or a clause about the element
+that the learned stance model reads as cutting against it (assistant/agreement_stance.py). The
+review never says a district violates anything: it reports what it found and not."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from assistant.agreement_readings import LearnedConflicts, NearConflicts, eligible
+from assistant.agreement_stance import StanceModel
 from assistant.agreement_text import Clause, clauses, is_heading, page_texts
 from assistant.agreement_wording import conflict_in, negations, normalise, speaks_of
 from assistant.checklist import Checklist, Element, load_checklist
@@ -27,8 +30,6 @@ OTHER = "(no element)"
 # Inverse regularisation of the topic classifier, chosen on the four labelled dev agreements
 # (never on the holdout): C = 1 / 10 / 100 gave 0.62 / 0.83 / 0.65 verdict accuracy.
 TOPIC_C = 10.0
-CONFLICT_LEAD = 0.01  # how much nearer to a conflict than to any expected wording a clause must be
-NEAR_MIN_WORDS = 8  # the similarity reading skips shorter clauses
 PASSAGES = 2  # verbatim passages shown per element
 CUE_CHARS = 120  # a longer match is not quoted as "its words" (the passage itself is shown anyway)
 EMBED_BATCH = 64  # clauses per model call; the model lock is released between calls
@@ -88,38 +89,58 @@ class AgreementReviewer:
     def __init__(self, embedder):
         self.embedder = embedder
         self._statements: StatementVectors | None = None
+        self._stance: StanceModel | None = None
 
     def embed(self, texts: list[str]) -> np.ndarray:
         return self.embedder.embed(texts, batch_size=32)
 
-    def read_clauses(self, clauses: list[tuple[str, str]], settings) -> list[tuple[bool, bool]]:
-        """Each (element id, clause) judged alone: does a conflict pattern match, and does the
-        similarity reading call it a conflict? For clause banks, where a clause has no document."""
-        s = settings
-        checklist = load_checklist(s.checklist_path)
+    def _prepare(self, settings, stance: bool = True) -> Checklist:
+        checklist = load_checklist(settings.checklist_path)
         if self._statements is None:
             self._statements = StatementVectors(checklist, self.embed)
+        if stance and self._stance is None:
+            self._stance = StanceModel.load(settings.review_stance_path, tuple(e.id for e in checklist.elements))
+        return checklist
+
+    def read_clauses(self, clauses: list[tuple[str, str]], settings) -> list[tuple[bool, bool, bool]]:
+        """Each (element id, clause) judged alone: does a conflict pattern match, does the similarity
+        reading call it a conflict, and does the stance model? For clause banks, where a clause has
+        no document."""
+        s = settings
+        checklist = self._prepare(s)
         ids = [e.id for e in checklist.elements]
         vectors = self.embed([normalise(text) for _, text in clauses])
         topics = self._statements.topics(vectors)
         out = []
         for (element_id, text), vector, topic in zip(clauses, vectors, topics):
-            element = checklist.elements[ids.index(element_id)]
-            near = _NearConflicts([Clause(text, 1)], vector[None, :] @ self._statements.matrix.T, self._statements,
+            k = ids.index(element_id)
+            element = checklist.elements[k]
+            near = NearConflicts([Clause(text, 1)], vector[None, :] @ self._statements.matrix.T, self._statements,
                                   s.review_conflict, s.review_conflict_topic)
+            learned = LearnedConflicts([Clause(text, 1)], vector[None, :], self._stance, s.review_stance,
+                                        s.review_conflict_topic)
             out.append((conflict_in(text, element.conflict_patterns) is not None,
-                        near.best(element, topic[ids.index(element_id)][None]) is not None))
+                        near.best(element, topic[k][None]) is not None,
+                        learned.best(k, topic[k][None]) is not None))
         return out
+
+    def read_document(self, path: Path, settings) -> tuple[list[Clause], np.ndarray, np.ndarray, np.ndarray]:
+        """A document's clauses, their vectors, the probability each is about each element, and
+        whether each is long enough and no question (what the stance model is trained on)."""
+        self._prepare(settings, stance=False)
+        found = clauses(page_texts(load_file(path, source_id=f"user:{path.stem}", title=path.name,
+                                             max_mb=settings.upload_max_mb)))
+        vectors = _embed_clauses(found, self.embed)
+        return found, vectors, self._statements.topics(vectors), eligible(found)
 
     def review_file(self, path: Path, settings, title: str | None = None) -> Review:
         s = settings
         doc = load_file(path, source_id=f"user:{path.stem}", title=title or path.name, max_mb=s.upload_max_mb)
-        checklist = load_checklist(s.checklist_path)
-        if self._statements is None:
-            self._statements = StatementVectors(checklist, self.embed)
-        return review(title or path.name, page_texts(doc), checklist, self._statements, self.embed,
+        checklist = self._prepare(s)
+        return review(title or path.name, page_texts(doc), checklist, self._statements, self._stance, self.embed,
                       addressed=s.review_addressed, named=s.review_topic_floor, conflict=s.review_conflict,
-                      conflict_topic=s.review_conflict_topic, min_found=s.review_min_elements)
+                      conflict_topic=s.review_conflict_topic, stance=s.review_stance,
+                      min_found=s.review_min_elements)
 
 
 class StatementVectors:
@@ -156,17 +177,19 @@ class StatementVectors:
         return out
 
 
-def review(name: str, pages: list[str], checklist: Checklist, statements: StatementVectors, embed, *,
-           addressed: float, named: float, conflict: float, conflict_topic: float, min_found: int) -> Review:
+def review(name: str, pages: list[str], checklist: Checklist, statements: StatementVectors, stance_model: StanceModel,
+           embed, *, addressed: float, named: float, conflict: float, conflict_topic: float, stance: float,
+           min_found: int) -> Review:
     began = time.perf_counter()
     found = clauses(pages)
     if not found:
         raise NotAnAgreement(f"{name}: no sentences found in the document's body")
-    vectors = np.vstack([embed([normalise(c.text) for c in found[i:i + EMBED_BATCH]])
-                         for i in range(0, len(found), EMBED_BATCH)])
+    vectors = _embed_clauses(found, embed)
     topics = statements.topics(vectors)
-    near = _NearConflicts(found, vectors @ statements.matrix.T, statements, conflict, conflict_topic)
-    findings = [_judge(e, found, topics[:, k], near, addressed, named) for k, e in enumerate(checklist.elements)]
+    near = NearConflicts(found, vectors @ statements.matrix.T, statements, conflict, conflict_topic)
+    learned = LearnedConflicts(found, vectors, stance_model, stance, conflict_topic)
+    findings = [_judge(e, k, found, topics[:, k], near, learned, addressed, named)
+                for k, e in enumerate(checklist.elements)]
     result = Review(name, pages, findings, seconds=time.perf_counter() - began)
     if result.found < min_found:
         raise NotAnAgreement(f"{name}: this does not look like an SRO agreement: {result.found} of "
@@ -174,48 +197,20 @@ def review(name: str, pages: list[str], checklist: Checklist, statements: Statem
     return result
 
 
-class _NearConflicts:
-    """The second reading of "check": a clause about the element (probability >= conflict_topic) that
-    sits nearer one of its conflict phrasings than any expected one (cosine >= conflict) and says it
-    the same way round (both negated, or neither: "doesn't ..., doesn't ..." is still a negation).
-    Blind agreements showed it catches conflicts no pattern describes yet, at the price of more
-    false checks (README, "Review an agreement")."""
-
-    def __init__(self, found, similarity, statements: StatementVectors, conflict: float, conflict_topic: float):
-        self.similarity, self.statements = similarity, statements
-        self.conflict, self.conflict_topic = conflict, conflict_topic
-        self.negs = np.array([negations(c.text) for c in found])
-        # Headings, labels and a FAQ's questions are not read this way: short or asking, they sit near
-        # a conflict phrasing by topic alone (dev: "How is an SRO's performance reviewed?").
-        self.eligible = np.array([len(c.text.split()) >= NEAR_MIN_WORDS and not c.text.rstrip().endswith("?")
-                                  for c in found], bool)
-
-    def best(self, element: Element, topic: np.ndarray) -> tuple[int, float] | None:
-        conflicts = self.statements.columns.get((element.id, "conflict"))
-        expected = self.statements.columns[(element.id, "expected")]
-        rows = np.flatnonzero((topic >= self.conflict_topic) & self.eligible)
-        if conflicts is None or not len(rows):
-            return None
-        sims = self.similarity[np.ix_(rows, conflicts)]
-        nearest, against = conflicts[sims.argmax(axis=1)], sims.max(axis=1)
-        closest_expected = self.similarity[np.ix_(rows, expected)].max(axis=1)
-        same_way = np.array([(self.negs[r] > 0) == (self.statements.rows[c][2] > 0) for r, c in zip(rows, nearest)])
-        cuts = same_way & (against >= self.conflict) & (against > closest_expected + CONFLICT_LEAD)
-        if not cuts.any():
-            return None
-        i = int(np.argmax(np.where(cuts, against, -1.0)))
-        return int(rows[i]), float(against[i])
+def _embed_clauses(found: list[Clause], embed) -> np.ndarray:
+    return np.vstack([embed([normalise(c.text) for c in found[i:i + EMBED_BATCH]])
+                      for i in range(0, len(found), EMBED_BATCH)])
 
 
-def _judge(element: Element, found: list[Clause], topic: np.ndarray, near: _NearConflicts,
-           addressed: float, named: float) -> Finding:
+def _judge(element: Element, k: int, found: list[Clause], topic: np.ndarray, near: NearConflicts,
+           learned: LearnedConflicts, addressed: float, named: float) -> Finding:
     cutting = {i: cue for i, c in enumerate(found) if (cue := conflict_in(c.text, element.conflict_patterns))}
     if cutting:
         i = max(cutting, key=lambda i: topic[i])  # of several, the one most about the element
         # Shown only as the passage's own words: matching reads a normalised copy ("Supt." spelled out).
         cue = cutting[i] if cutting[i] in found[i].text and len(cutting[i]) <= CUE_CHARS else ""
         return _check(element, found, topic, i, float(topic[i]), addressed, cue)
-    close = near.best(element, topic)
+    close = near.best(element, topic) or learned.best(k, topic)
     if close is not None:
         return _check(element, found, topic, close[0], close[1], addressed)
     shown = _best(found, topic, addressed, PASSAGES)

@@ -59,12 +59,16 @@ class ConflictPattern:
 # classified or matched ("the Supt. and I sit down together").
 ABBREVIATIONS = re.compile(r"\b(Supt|Dept)\.", FLAGS)
 SPELLED_OUT = {"supt": "Superintendent", "dept": "Department"}
+# A title's period is no sentence's end, but patterns read "[^.;]" as "within the sentence": without
+# this, "Officer Dwyer will back up Mr. Lacasse in enforcing the Handbook" escaped every pattern.
+TITLES = re.compile(r"\b(Mr|Mrs|Ms|Dr|Lt|Sgt|Det|Capt|Ofc)\.(?=\s)")
 
 
 def normalise(text: str) -> str:
-    """Curly apostrophes as straight ones, so "officer’s" and "doesn’t" match the patterns, and the
-    signers' offices spelled out."""
+    """Curly apostrophes as straight ones, so "officer’s" and "doesn’t" match the patterns, titles
+    without their period, and the signers' offices spelled out."""
     text = text.replace("\u2019", "'").replace("\u2018", "'")
+    text = TITLES.sub(r"\1", text)
     return ABBREVIATIONS.sub(lambda m: SPELLED_OUT[m.group(1).lower()], text)
 
 

@@ -98,8 +98,8 @@ class Assistant:
         """Check an agreement against the checklist; read for this review only, never indexed."""
         return self._reviewer.review_file(Path(path), self.settings, title)
 
-    def read_clauses(self, clauses: list[tuple[str, str]]) -> list[tuple[bool, bool]]:
-        """(element id, clause) pairs, each read alone as the review would: (pattern, similarity)."""
+    def read_clauses(self, clauses: list[tuple[str, str]]) -> list[tuple[bool, bool, bool]]:
+        """(element id, clause) pairs, each read alone as the review would: (pattern, similarity, stance model)."""
         return self._reviewer.read_clauses(clauses, self.settings)
 
     def clear_session(self, session_id: str) -> None:

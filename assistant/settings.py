@@ -139,7 +139,16 @@ class Settings(BaseSettings):
         0.75, description="Cosine a clause needs with a conflict phrasing for the review's second reading of check."
     )
     review_conflict_topic: float = Field(
-        0.3, description="Probability a clause is about an element for the second reading of check to look at it."
+        0.3, description="Probability a clause is about an element for the second and third readings of check "
+        "to look at it."
+    )
+    review_stance: float = Field(
+        0.9, description="Probability the learned stance model must give that a clause cuts against an element "
+        "for the review's third reading of check (chosen by cross-validation on the dev agreements)."
+    )
+    review_stance_path: Path = Field(
+        PROJECT_ROOT / "corpus" / "mou-stance.npz",
+        description="The learned stance model (`python -m evals.train_stance` writes it).",
     )
     review_min_elements: int = Field(
         5, description="Fewer elements found than this, and the review says the file is not an SRO agreement."

@@ -11,7 +11,11 @@ dev figures fall below what the review reaches today, so a worse review never sh
 
 `clauses/dev.jsonl` and `clauses/holdout.jsonl` are banks of single clauses, 6 cutting against each
 element and 4 compliant twins, each bank written blind by a helper: how often "check" fires on wording
-it has not seen, with a hundred conflicts rather than the handful a pair of agreements holds."""
+it has not seen, with a hundred conflicts rather than the handful a pair of agreements holds.
+
+The dev figures are not a measure of generalisation: the patterns were fitted to dev, and the stance
+model is trained on it. `python -m evals.train_stance --cv` gives cross-validated figures; the holdout
+gives the honest one."""
 
 from __future__ import annotations
 
@@ -24,13 +28,13 @@ from assistant.agreement_review import ADDRESSED, CHECK, NOT_FOUND
 
 FOLDER = Path(__file__).resolve().parent / "agreements"
 TARGETS = {"missing_recall": 0.9, "missing_precision": 0.85, "check_recall": 1.0}
-# What the review reaches on the 27 dev agreements (2026-11-29, fifth session: accuracy 0.938, missing
-# precision 0.903 and recall 0.955, 83 of 84 planted conflicts caught), less a little for floating-point
+# What the review reaches on the 31 dev agreements (2026-11-30, sixth session: accuracy 0.932, missing
+# precision 0.897 and recall 0.96, 101 of 102 planted conflicts caught), less a little for floating-point
 # drift between machines. The regression floor, not the target.
-FLOORS = {"accuracy": 0.92, "missing_recall": 0.94, "missing_precision": 0.89, "check_recall": 0.97}
-# The dev clause bank (clauses/dev.jsonl, banks 1-3, 2026-11-29: 309 of 342 conflicts read as "check",
-# 1 of 228 compliant twins): a regression floor too. The holdout bank is reported only.
-BANK_FLOORS = {"check_recall": 0.87, "compliant_flagged": 0.02}
+FLOORS = {"accuracy": 0.92, "missing_recall": 0.94, "missing_precision": 0.885, "check_recall": 0.98}
+# The dev clause bank (clauses/dev.jsonl, banks 1-5, 2026-11-30: 428 of 570 conflicts read as "check",
+# 3 of 380 compliant twins): a regression floor too. The holdout bank is reported only.
+BANK_FLOORS = {"check_recall": 0.73, "compliant_flagged": 0.02}
 
 
 def labelled(folder: Path) -> list[tuple[Path, dict]]:
@@ -111,12 +115,12 @@ def markdown(report: dict) -> str:
         lines.append("")
     if report.get("clause_banks"):
         lines += ["## Clause banks (each clause judged alone)", "",
-                  "| bank | conflicts read as check: patterns / similarity / either | compliant twins flagged |",
+                  "| bank | conflicts read as check: patterns / similarity / stance model / any | compliant twins flagged |",
                   "|---|---:|---:|"]
         for name, b in report["clause_banks"].items():
             c, ok = b["conflict"], b["compliant"]
-            lines.append(f"| {name} | {c['patterns']} / {c['similarity']} / {c['either']} of {c['clauses']} "
-                         f"({b['check_recall']}) | {ok['either']} of {ok['clauses']} |")
+            lines.append(f"| {name} | {c['patterns']} / {c['similarity']} / {c['stance_model']} / {c['any']} of "
+                         f"{c['clauses']} ({b['check_recall']}) | {ok['any']} of {ok['clauses']} |")
         lines.append("")
     if report.get("open_targets"):
         lines += ["## Open targets (reported, not gated until met)", ""] + [f"- {t}" for t in report["open_targets"]]
@@ -132,12 +136,29 @@ def clause_bank(assistant, path: Path) -> dict:
     readings = assistant.read_clauses([(r["element"], r["text"]) for r in rows])
     out = {}
     for stance in ("conflict", "compliant"):
-        mine = [(p, n) for r, (p, n) in zip(rows, readings) if r["stance"] == stance]
-        out[stance] = {"clauses": len(mine), "patterns": sum(p for p, _ in mine),
-                       "similarity": sum(n for _, n in mine), "either": sum(p or n for p, n in mine)}
-    out["check_recall"] = round(out["conflict"]["either"] / (out["conflict"]["clauses"] or 1), 3)
-    out["compliant_flagged"] = round(out["compliant"]["either"] / (out["compliant"]["clauses"] or 1), 3)
+        mine = [reading for r, reading in zip(rows, readings) if r["stance"] == stance]
+        out[stance] = {"clauses": len(mine), "patterns": sum(p for p, _, _ in mine),
+                       "similarity": sum(n for _, n, _ in mine), "stance_model": sum(m for _, _, m in mine),
+                       "any": sum(any(reading) for reading in mine)}
+    out["check_recall"] = round(out["conflict"]["any"] / (out["conflict"]["clauses"] or 1), 3)
+    out["compliant_flagged"] = round(out["compliant"]["any"] / (out["compliant"]["clauses"] or 1), 3)
     return out
+
+
+def stale_stance_model(settings, folder: Path) -> str | None:
+    """The stance model is trained on the dev material; after that material (or the checklist)
+    changes, the model must be trained again, or the figures describe a model nobody would rebuild."""
+    from assistant.agreement_stance import StanceModel
+    from assistant.checklist import load_checklist
+    from evals.train_stance import fingerprint
+
+    ids = tuple(e.id for e in load_checklist(settings.checklist_path).elements)
+    model = StanceModel.load(settings.review_stance_path, ids)
+    now = fingerprint(folder, settings)
+    if model.fingerprint != now:
+        return (f"the stance model was trained on other material (fingerprint {model.fingerprint}, now {now}); "
+                "run `python -m evals.train_stance`")
+    return None
 
 
 def run(assistant, out: Path, folder: Path = FOLDER) -> int:
@@ -159,6 +180,9 @@ def run(assistant, out: Path, folder: Path = FOLDER) -> int:
         value = banks.get("dev", {}).get(metric)
         if value is not None and (value > floor if metric == "compliant_flagged" else value < floor):
             failed.append(f"clause bank (dev) {metric} {value} {'above' if metric == 'compliant_flagged' else 'below'} {floor}")
+    stale = stale_stance_model(assistant.settings, folder)
+    if stale:
+        failed.append(stale)
     report["failed"] = failed
     report["open_targets"] = [f"{name}: {k} {report[name]['metrics'].get(k)} (target {v})"
                               for name in ("dev", "holdout") if name in report
@@ -170,8 +194,8 @@ def run(assistant, out: Path, folder: Path = FOLDER) -> int:
         if name in report:
             print(f"agreements ({name}): " + ", ".join(f"{k} {v}" for k, v in report[name]["metrics"].items()))
     for name, b in report.get("clause_banks", {}).items():
-        print(f"clause bank ({name}): conflicts read as check {b['conflict']['either']} of {b['conflict']['clauses']}"
-              f" ({b['check_recall']}), compliant flagged {b['compliant']['either']} of {b['compliant']['clauses']}")
+        print(f"clause bank ({name}): conflicts read as check {b['conflict']['any']} of {b['conflict']['clauses']}"
+              f" ({b['check_recall']}), compliant flagged {b['compliant']['any']} of {b['compliant']['clauses']}")
     print(f"wrote {out / 'report.md'}")
     for target in report["open_targets"]:
         print(f"open target (not gated yet): {target}")

@@ -108,7 +108,8 @@ def test_cli_prints_the_review_and_writes_markdown(shared_settings, monkeypatch,
 
 
 def test_the_second_reading_catches_a_clause_near_a_conflict_phrasing_said_the_same_way_round(assistant):
-    from assistant.agreement_review import StatementVectors, _NearConflicts
+    from assistant.agreement_readings import NearConflicts
+    from assistant.agreement_review import StatementVectors
     from assistant.agreement_text import Clause
     from assistant.agreement_wording import conflict_in
 
@@ -124,8 +125,8 @@ def test_the_second_reading_catches_a_clause_near_a_conflict_phrasing_said_the_s
     vectors = embed(texts)
     topic = statements.topics(vectors)[:, k]
     assert all(conflict_in(t, element.conflict_patterns) is None for t in texts)  # no pattern describes it
-    one = _NearConflicts(found[:1], vectors[:1] @ statements.matrix.T, statements, s.review_conflict, s.review_conflict_topic)
-    other = _NearConflicts(found[1:], vectors[1:] @ statements.matrix.T, statements, s.review_conflict, s.review_conflict_topic)
+    one = NearConflicts(found[:1], vectors[:1] @ statements.matrix.T, statements, s.review_conflict, s.review_conflict_topic)
+    other = NearConflicts(found[1:], vectors[1:] @ statements.matrix.T, statements, s.review_conflict, s.review_conflict_topic)
     assert one.best(element, topic[:1]) is not None
     assert other.best(element, topic[1:]) is None
 
@@ -149,12 +150,13 @@ def escape_md(text: str) -> str:
 
 def test_the_second_reading_skips_headings_and_questions(assistant):
     """Short or asking, a clause sits near a conflict phrasing by topic alone. Each clause is read
-    alone, as `eval --agreements` reads its clause banks: (pattern, similarity)."""
-    from assistant.agreement_review import NEAR_MIN_WORDS
+    alone, as `eval --agreements` reads its clause banks: (pattern, similarity, stance model)."""
+    from assistant.agreement_readings import NEAR_MIN_WORDS
 
     texts = ["Students removed from class may be sent to the SRO for the rest of the period.",
              "May students removed from class be sent to the SRO for the rest of the period?",
              "Students sent to the SRO."]
     assert len(texts[2].split()) < NEAR_MIN_WORDS
     readings = assistant.read_clauses([("not-disciplinarian", t) for t in texts])
-    assert readings == [(False, True), (False, False), (False, False)]
+    assert [r[:2] for r in readings] == [(False, True), (False, False), (False, False)]
+    assert not readings[1][2] and not readings[2][2]  # the stance reading skips them too

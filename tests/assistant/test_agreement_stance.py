@@ -1,0 +1,131 @@
+"""The agreement review's third reading of "check": the learned stance model (real model file, real
+embeddings). How well it generalises is measured by `python -m evals.train_stance --cv` and the holdout."""
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.agreement_review import CHECK
+from assistant.agreement_stance import StanceModel, StanceModelError
+from assistant.checklist import load_checklist
+from evals.agreement_eval import stale_stance_model
+from evals.train_stance import FOLDER, fingerprint, holds_evidence, material
+
+# Written for this test (no bank or agreement holds them): a clause that cuts against its element in a
+# way no wording pattern describes, and a twin on the same topic that complies.
+CUTTING_AND_COMPLIANT = [
+    ("searches",
+     "When a principal asks, the school resource officer will search the student's backpack using the school's "
+     "reasonable-suspicion standard.",
+     "The school resource officer searches a student only under the standards that bind police officers, never "
+     "on behalf of the principal."),
+    ("annual-review",
+     "The officer's performance is reviewed each year by the police lieutenant, who may ask the principal for "
+     "comments.",
+     "The officer's performance is reviewed each year by the superintendent and the chief together."),
+    ("bullying-referrals",
+     "Reports of cyberbullying go straight to the resource officer, who interviews the students involved and "
+     "gathers their messages.",
+     "Reports of cyberbullying go to the principal, who investigates and decides whether the resource officer "
+     "needs to be told."),
+]
+
+
+def ids(assistant) -> tuple[str, ...]:
+    return tuple(e.id for e in load_checklist(assistant.settings.checklist_path).elements)
+
+
+@pytest.mark.parametrize("element_id, cutting, compliant", CUTTING_AND_COMPLIANT)
+def test_the_stance_model_reads_a_conflict_no_pattern_describes_and_passes_its_twin(assistant, element_id,
+                                                                                     cutting, compliant):
+    (pattern, _, stance), twin = assistant.read_clauses([(element_id, cutting), (element_id, compliant)])
+    assert not pattern and stance  # only the learned reading sees it
+    assert not any(twin)
+
+
+def test_the_stance_reading_turns_an_otherwise_addressed_element_into_check(assistant, tmp_path):
+    """In a whole agreement, the clause the model reads as cutting is shown first, as a conflict."""
+    from tests.pdfs import make_pdf
+
+    element_id, cutting, _ = CUTTING_AND_COMPLIANT[0]
+    body = [
+        "Memorandum of Understanding between the Superintendent of the Brookvale Public Schools and the Chief "
+        "of the Brookvale Police Department on the School Resource Officer program.",
+        "The school resource officer is a sworn officer assigned to the high school to keep students and staff "
+        "safe and to build trust between young people and the police.",
+        "The Chief will send the Superintendent at least two candidates, and no officer is assigned without the "
+        "Superintendent's written agreement.",
+        "The school resource officer holds current certification from the POST Commission and completes the "
+        "training it requires each year.",
+        "The school resource officer does not enforce the student code of conduct; discipline stays with the "
+        "principal and the assistant principals.",
+        cutting,
+        "The superintendent and the chief review this agreement every year and post it on the district website.",
+    ]
+    pdf = tmp_path / "brookvale.pdf"
+    make_pdf(pdf, ["\n\n".join(body)])
+    finding = next(f for f in assistant.review_agreement(pdf).findings if f.element.id == element_id)
+    assert finding.verdict == CHECK
+    assert finding.passages[0].stance == "conflict" and "reasonable-suspicion" in finding.passages[0].text
+
+
+def test_the_shipped_model_is_trained_on_the_material_there_is_now(assistant):
+    """Editing a label, a bank, an agreement or the checklist without retraining fails here (and the eval gate)."""
+    assert stale_stance_model(assistant.settings, FOLDER) is None
+
+
+def test_changed_material_is_reported_as_a_stale_model(assistant, tmp_path):
+    copy = tmp_path / "agreements"
+    (copy / "clauses").mkdir(parents=True)
+    for path in material(FOLDER, assistant.settings):
+        if path.parent == FOLDER / "clauses":
+            shutil.copy(path, copy / "clauses" / path.name)
+        elif path.parent == FOLDER:
+            shutil.copy(path, copy / path.name)
+    assert fingerprint(copy, assistant.settings) == fingerprint(FOLDER, assistant.settings)
+    labels = next(copy.glob("*.labels.toml"))
+    labels.write_text(labels.read_text(encoding="utf-8").replace('status = "addressed"', 'status = "check"', 1),
+                      encoding="utf-8")
+    message = stale_stance_model(assistant.settings, copy)
+    assert message and "python -m evals.train_stance" in message
+
+
+def test_a_missing_foreign_or_broken_model_file_gets_one_clear_line(assistant, tmp_path):
+    with pytest.raises(StanceModelError, match="no stance model"):
+        StanceModel.load(tmp_path / "absent.npz", ids(assistant))
+    broken = tmp_path / "broken.npz"
+    broken.write_bytes(b"not a numpy archive")
+    with pytest.raises(StanceModelError, match="not a stance model"):
+        StanceModel.load(broken, ids(assistant))
+    with pytest.raises(StanceModelError, match="other checklist elements"):
+        StanceModel.load(assistant.settings.review_stance_path, ids(assistant)[:-1])
+
+
+def test_a_fitted_model_saves_and_loads_to_the_same_probabilities(assistant, tmp_path):
+    texts = [t for _, a, b in CUTTING_AND_COMPLIANT for t in (a, b)]
+    vectors = assistant.embedder.embed(texts)
+    elements = [k for k in range(len(CUTTING_AND_COMPLIANT)) for _ in (0, 1)]
+    names = tuple(e for e, _, _ in CUTTING_AND_COMPLIANT)
+    model = StanceModel.fit(vectors, elements, [True, False] * len(CUTTING_AND_COMPLIANT), names, c=10.0,
+                            element_weight=2.0, reads=[True, False, True], fingerprint="abc", note="test")
+    model.save(tmp_path / "stance.npz")
+    again = StanceModel.load(tmp_path / "stance.npz", names)
+    assert again.fingerprint == "abc" and again.note == "test" and list(again.reads) == [True, False, True]
+    for k in range(len(names)):
+        assert np.allclose(model.probability(vectors, k), again.probability(vectors, k))
+    # Trained on them, it tells each conflict from its twin.
+    assert all(model.probability(vectors[2 * k:2 * k + 2], k)[0] > 0.5 > model.probability(vectors[2 * k:2 * k + 2], k)[1]
+               for k in range(len(names)))
+
+
+@pytest.mark.parametrize("clause, evidence, held", [
+    ("The SRO may search at the principal's request.", "the SRO may search at the principal's request", True),
+    ("Where an administrator asks, the SRO may search at the principal's request and report back.",
+     "the SRO may search at the principal's request", True),
+    ("The agreement is reviewed every year.", "the SRO may search at the principal's request", False),
+    ("", "anything", False),
+])
+def test_a_clause_holds_a_labels_evidence_by_its_letters(clause, evidence, held):
+    assert holds_evidence(clause, evidence) is held
