@@ -7,9 +7,9 @@ element. It is a logistic regression with a part shared by all elements and a pa
 (the vector enters twice, once as itself and once in its element's slot), so what nineteen
 elements have in common ("at the officer's discretion", "unless the principal asks") is learned
 from all of them, and what is particular from each. It is trained by `python -m evals.train_stance`
-on the dev clause banks, the checklist's own phrasings and every clause of the dev agreements
-(clauses not labelled check teach it what ordinary agreement wording looks like), never on the
-holdout. It is read only for the elements where, cross-validated on the dev agreements, it caught
+on the dev clause banks, the checklist's own phrasings and the dev agreements' clauses about each
+element (those not labelled check teach it what ordinary agreement wording looks like), never on
+the holdout (assistant/stance_training.py). It is read only for the elements where, cross-validated on the dev agreements, it caught
 more planted conflicts than it raised false checks (`reads`). The file records a fingerprint of its
 material, and the agreement eval fails when the material has changed since (a stale model)."""
 

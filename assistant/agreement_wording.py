@@ -61,7 +61,8 @@ ABBREVIATIONS = re.compile(r"\b(Supt|Dept)\.", FLAGS)
 SPELLED_OUT = {"supt": "Superintendent", "dept": "Department"}
 # A title's period is no sentence's end, but patterns read "[^.;]" as "within the sentence": without
 # this, "Officer Dwyer will back up Mr. Lacasse in enforcing the Handbook" escaped every pattern.
-TITLES = re.compile(r"\b(Mr|Mrs|Ms|Dr|Lt|Sgt|Det|Capt|Ofc)\.(?=\s)")
+# Only titles the sentence splitter also reads as no sentence end (assistant/sentences.py).
+TITLES = re.compile(r"\b(Mr|Mrs|Ms|Dr)\.(?=\s)", FLAGS)
 
 
 def normalise(text: str) -> str:

@@ -231,6 +231,7 @@ def answer_line(assistant, number: int, line: str) -> dict:
 
 def cmd_review(args, settings: Settings) -> int:
     from assistant.agreement_review import NotAnAgreement
+    from assistant.agreement_stance import StanceModelError
     from assistant.engine import Assistant
     from assistant.review_report import VERDICT_LABEL, to_json, to_markdown
     from ingest.documents import LoadError
@@ -238,7 +239,7 @@ def cmd_review(args, settings: Settings) -> int:
     assistant = Assistant.load(settings)
     try:
         review = assistant.review_agreement(args.file)
-    except (LoadError, NotAnAgreement) as exc:
+    except (LoadError, NotAnAgreement, StanceModelError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.md:

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from assistant.agreement_review import NotAnAgreement
+from assistant.agreement_stance import StanceModelError
 from assistant.review_report import to_json
 from assistant.web.api import read_capped
 from ingest.documents import LoadError
@@ -58,6 +59,9 @@ def make_review_router(assistant, limiter: anyio.CapacityLimiter) -> APIRouter:
                 lambda: assistant.review_agreement(Path(temp), title=name), limiter=limiter)
         except (LoadError, NotAnAgreement) as exc:
             return problem(422, str(exc).replace(temp, name).splitlines()[0])
+        except StanceModelError as exc:  # the server's install, not the file: say so, and how to fix it
+            log.error("agreement review unavailable: %s", exc)
+            return problem(503, f"the agreement review is unavailable on this server: {exc}")
         except Exception:  # noqa: BLE001 - a broken file must not take the API down
             log.exception("review failed")
             return problem(500, f"{name}: could not be reviewed; please try again")

@@ -11,6 +11,7 @@ from pathlib import Path
 import gradio as gr
 
 from assistant.agreement_review import NotAnAgreement
+from assistant.agreement_stance import StanceModelError
 from assistant.agreement_text import body_pages
 from assistant.compose import escape_markdown
 from assistant.review_report import DISCLAIMER, table_rows, to_json, to_markdown
@@ -87,6 +88,10 @@ def build_review_tab(assistant) -> None:
             line = str(exc).replace(str(path), name).splitlines()[0]
             return (f"**Could not review that file.** {escape_markdown(line)}", [], None, EMPTY_PAGE,
                     gr.update(visible=False), None)
+        except StanceModelError as exc:  # the server's install, not the file
+            log.error("agreement review unavailable: %s", exc)
+            return (f"**The agreement review is unavailable on this server.** {escape_markdown(str(exc))}", [],
+                    None, EMPTY_PAGE, gr.update(visible=False), None)
         except Exception:  # noqa: BLE001 - a broken file must not break the page
             log.exception("review failed")
             return (f"**Could not review that file.** {escape_markdown(name)}: it could not be read.", [], None,

@@ -11,7 +11,8 @@ from assistant.agreement_review import CHECK
 from assistant.agreement_stance import StanceModel, StanceModelError
 from assistant.checklist import load_checklist
 from evals.agreement_eval import stale_stance_model
-from evals.train_stance import FOLDER, fingerprint, holds_evidence, material
+from assistant.stance_training import holds_evidence
+from evals.train_stance import FOLDER, fingerprint, material
 
 # Written for this test (no bank or agreement holds them): a clause that cuts against its element in a
 # way no wording pattern describes, and a twin on the same topic that complies.
@@ -129,3 +130,13 @@ def test_a_fitted_model_saves_and_loads_to_the_same_probabilities(assistant, tmp
 ])
 def test_a_clause_holds_a_labels_evidence_by_its_letters(clause, evidence, held):
     assert holds_evidence(clause, evidence) is held
+
+
+def test_a_missing_model_file_is_one_line_from_the_cli_not_a_traceback(shared_settings, monkeypatch, capsys, tmp_path):
+    from assistant.cli import main
+
+    monkeypatch.setenv("SRO_DATA_DIR", str(shared_settings.data_dir))
+    monkeypatch.setenv("SRO_REVIEW_STANCE_PATH", str(tmp_path / "absent.npz"))
+    assert main(["review-mou", str(FOLDER / "older-2018.pdf")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no stance model" in err[0] and "python -m evals.train_stance" in err[0]
