@@ -2,8 +2,8 @@
 
 Each `evals/agreements/<name>.pdf` has `<name>.labels.toml` (element -> addressed / not_found /
 check, with pages). Every agreement was written by a helper who had not seen the checklist, its
-patterns or the review code. `holdout/` is reported apart and never used to pick anything: a
-holdout joins dev once it has been measured, and a new blind pair takes its place.
+patterns or the review code. `holdout/` is reported apart and never used to pick anything or to
+train on; until pair 13 a measured holdout joined dev, and since pair 14 measured pairs stay there.
 
 The issue's targets (recall of truly missing elements >= 0.9, precision >= 0.85, every planted
 conflict caught) are reported for dev and holdout alike, and open until met; the gate fails when the
@@ -121,6 +121,8 @@ def markdown(report: dict) -> str:
             c, ok = b["conflict"], b["compliant"]
             lines.append(f"| {name} | {c['patterns']} / {c['similarity']} / {c['stance_model']} / {c['any']} of "
                          f"{c['clauses']} ({b['check_recall']}) | {ok['any']} of {ok['clauses']} |")
+            lines += [f"| {name}, bank {n} | {v['read_as_check']} of {v['conflicts']} | {v['compliant_flagged']} |"
+                      for n, v in b.get("by_bank", {}).items()]
         lines.append("")
     if report.get("open_targets"):
         lines += ["## Open targets (reported, not gated until met)", ""] + [f"- {t}" for t in report["open_targets"]]
@@ -140,6 +142,12 @@ def clause_bank(assistant, path: Path) -> dict:
         out[stance] = {"clauses": len(mine), "patterns": sum(p for p, _, _ in mine),
                        "similarity": sum(n for _, n, _ in mine), "stance_model": sum(m for _, _, m in mine),
                        "any": sum(any(reading) for reading in mine)}
+    out["by_bank"] = {str(b): {"conflicts": sum(r["stance"] == "conflict" for r in rows if r.get("bank") == b),
+                               "read_as_check": sum(r["stance"] == "conflict" and any(x)
+                                                    for r, x in zip(rows, readings) if r.get("bank") == b),
+                               "compliant_flagged": sum(r["stance"] != "conflict" and any(x)
+                                                        for r, x in zip(rows, readings) if r.get("bank") == b)}
+                      for b in sorted({r.get("bank") for r in rows if r.get("bank") is not None})}
     out["check_recall"] = round(out["conflict"]["any"] / (out["conflict"]["clauses"] or 1), 3)
     out["compliant_flagged"] = round(out["compliant"]["any"] / (out["compliant"]["clauses"] or 1), 3)
     return out

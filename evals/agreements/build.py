@@ -658,6 +658,17 @@ SPECS = [
          header_right="Working With Our SRO: Staff Q&A / MOU 2025-2026", header_from=2,
          footer_left="Issued August 2025", footer_center="", footer_right="Page {p} of {nb}",
          title="Working With Our School Resource Officer - Q&A"),
+    Spec("ambrey", "holdout/ambrey.pdf", font="Times", size=12,
+         line_h=6.4, para_gap=2.6, margins=(27, 24, 27),
+         header_left="Ambrey Valley Regional SD - SRO Memorandum of Understanding",
+         header_right="Ambrey / Danvale / Hobbs Ferry", header_from=2,
+         footer_left="AVRSD-SRO-2025", footer_center="{p}", footer_right="Rev. 06/2025",
+         title="Ambrey Valley Regional SRO MOU"),
+    Spec("fallowfield", "holdout/fallowfield.pdf", font="Helvetica", size=11.5,
+         line_h=6.2, para_gap=3.2, margins=(30, 20, 30),
+         header_left="Our School Resource Officer - A Guide for Families", header_right="Fallowfield",
+         header_from=2, footer_left="", footer_center="Page {p} of {nb}",
+         footer_right="Fallowfield Public Schools", title="Fallowfield SRO Family Guide"),
 ]
 
 
