@@ -30,10 +30,16 @@ CARVE_OUT = re.compile(
 # Where a new clause of a compound sentence starts: a "not" before it belongs to another clause
 # ("... does not flag them, and this agreement requires...", "If staff are not available, the SRO may...",
 # "Where a counselor is not available, the liaison officer will...").
+# A capital "The SRO ..." inside a clause starts a new one: a table row's cells run together ("Nothing,
+# unless asked ... The SRO circulates and enforces ...").
+_CELL = r"\s(?=(?-i:The)\s+(?:[\w-]+\s+){0,2}?(?:SRO|officer|deputy)s?\b)"
 CLAUSE_BREAK = re.compile(r"[;:]|,\s+(?:and|but|or|while|whereas)\b"
                           r"|,\s+(?=(?:the\s+)?(?:[\w-]+\s+){0,2}?(?:SRO|officer|deputy)s?"
-                          r"\s+(?:may|shall|will|must|can)\b)",
+                          r"\s+(?:may|shall|will|must|can)\b)|" + _CELL,
                           FLAGS)
+# Where a match turned back by a negation is looked for again: a clause with a subject of its own. Not
+# after ", or": "will not arrest, cite, or apply for a complaint" keeps its "not" for the whole list.
+NEW_CLAUSE = re.compile(r"[;:]|" + _CELL, FLAGS)
 
 
 @dataclass(frozen=True)
@@ -104,10 +110,15 @@ def conflict_in(text: str, patterns: tuple[ConflictPattern, ...]) -> str | None:
         if rule.within is not None and not rule.within.search(text):
             continue
         breaks = [b.end() for b in CLAUSE_BREAK.finditer(text)]  # on the whole text: a break may look ahead
-        for match in rule.pattern.finditer(text):
+        restarts = [b.end() for b in NEW_CLAUSE.finditer(text)]
+        at = 0
+        while (match := rule.pattern.search(text, at)) is not None:
             before = text[max([b for b in breaks if b <= match.start()], default=0):match.start()]
             if rule.always or not negated(before if rule.negative else before + match.group(0)):
                 return match.group(0)
+            # Turned back: look again from the next clause, where a match of its own may start
+            # (a longer match from this clause would otherwise swallow it).
+            at = min([b for b in restarts if b > match.start()], default=len(text) + 1)
     return None
 
 

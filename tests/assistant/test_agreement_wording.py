@@ -237,3 +237,14 @@ def test_compliant_wording_the_second_reader_raised_against_the_bank_patterns_is
 ])
 def test_forms_from_the_later_banks_and_pairs_and_their_compliant_twins(element_id, text, caught):
     assert cuts(element_id, text) is caught
+
+
+def test_a_table_rows_cells_run_together_do_not_lend_a_nothing_to_the_next_cell():
+    """pypdf runs a table's cells into one line: "Nothing" in one row's cell must not turn back a
+    "The SRO ... enforces" in the next row's, while a capital "The SRO" that is itself negated stays so."""
+    row = ("Late to class Teacher, then dean Nothing, unless a teacher asks for help Lunchroom Aides and the SRO "
+           "The SRO walks the room and enforces the school rules on food and noise")
+    assert cuts("not-disciplinarian", row)
+    assert not cuts("not-disciplinarian", "Lunchroom Aides and the SRO The SRO walks the room but never enforces "
+                                          "the school rules on food and noise")
+    assert not cuts("not-disciplinarian", "Under this handbook The SRO does not enforce the school rules on noise.")
