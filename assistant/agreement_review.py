@@ -236,7 +236,9 @@ def _best(found: list[Clause], topic: np.ndarray, floor: float, limit: int) -> l
 
 
 def _shown(found: list[Clause], i: int) -> str:
-    """A heading is shown with the clause after it, so the reader sees what it says, not only its title."""
-    if is_heading(found[i]) and i + 1 < len(found) and found[i + 1].page == found[i].page:
+    """A heading, or a FAQ's question, is shown with the clause after it, so the reader sees what it
+    says, not only its title ("What happens when bullying may be a crime?" and its answer)."""
+    titled = is_heading(found[i]) or found[i].text.rstrip().endswith("?")
+    if titled and i + 1 < len(found) and found[i + 1].page == found[i].page:
         return f"{found[i].text} {found[i + 1].text}"
     return found[i].text

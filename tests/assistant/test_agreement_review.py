@@ -160,3 +160,16 @@ def test_the_second_reading_skips_headings_and_questions(assistant):
     readings = assistant.read_clauses([("not-disciplinarian", t) for t in texts])
     assert [r[:2] for r in readings] == [(False, True), (False, False), (False, False)]
     assert not readings[1][2] and not readings[2][2]  # the stance reading skips them too
+
+
+def test_a_faq_question_is_shown_with_its_answer():
+    """An addressed passage that is a FAQ's question reads as nothing without the answer after it."""
+    from assistant.agreement_review import _shown
+    from assistant.agreement_text import Clause
+
+    found = [Clause("What happens when a fight may be a crime?", 3),
+             Clause("The principal decides whether the police are told, after speaking with the families.", 3),
+             Clause("Who keeps the records?", 3), Clause("The school does.", 4)]
+    assert _shown(found, 0) == f"{found[0].text} {found[1].text}"
+    assert _shown(found, 1) == found[1].text
+    assert _shown(found, 2) == found[2].text  # the answer is on the next page: the question alone
