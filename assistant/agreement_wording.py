@@ -104,13 +104,13 @@ def conflict_in(text: str, patterns: tuple[ConflictPattern, ...]) -> str | None:
     text = normalise(text)
     if text.rstrip().endswith("?"):
         return None
+    breaks = [b.end() for b in CLAUSE_BREAK.finditer(text)]  # on the whole text: a break may look ahead
+    restarts = [b.end() for b in NEW_CLAUSE.finditer(text)]
     for rule in patterns:
         if rule.unless is not None and rule.unless.search(text):
             continue
         if rule.within is not None and not rule.within.search(text):
             continue
-        breaks = [b.end() for b in CLAUSE_BREAK.finditer(text)]  # on the whole text: a break may look ahead
-        restarts = [b.end() for b in NEW_CLAUSE.finditer(text)]
         at = 0
         while (match := rule.pattern.search(text, at)) is not None:
             before = text[max([b for b in breaks if b <= match.start()], default=0):match.start()]
