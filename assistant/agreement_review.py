@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.agreement_readings import LearnedConflicts, NearConflicts, eligible
-from assistant.agreement_stance import StanceModel
+from assistant.agreement_stance import StanceModel, StanceModelError
 from assistant.agreement_text import Clause, clauses, is_heading, page_texts
 from assistant.agreement_wording import conflict_in, negations, normalise, speaks_of
 from assistant.checklist import Checklist, Element, load_checklist
@@ -99,7 +99,12 @@ class AgreementReviewer:
         if self._statements is None:
             self._statements = StatementVectors(checklist, self.embed)
         if stance and self._stance is None:
-            self._stance = StanceModel.load(settings.review_stance_path, tuple(e.id for e in checklist.elements))
+            model = StanceModel.load(settings.review_stance_path, tuple(e.id for e in checklist.elements))
+            if model.shared.shape[0] != self.embedder.dimension:  # another embedding model (SRO_EMBEDDING_MODEL)
+                raise StanceModelError(f"{settings.review_stance_path}: trained on {model.shared.shape[0]}-number "
+                                       f"sentence vectors, the embedding model gives {self.embedder.dimension}; "
+                                       "retrain with `python -m evals.train_stance`")
+            self._stance = model
         return checklist
 
     def read_clauses(self, clauses: list[tuple[str, str]], settings) -> list[tuple[bool, bool, bool]]:

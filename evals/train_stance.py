@@ -29,7 +29,8 @@ THRESHOLDS = (0.8, 0.85, 0.9, 0.95)
 # The code that turns the material into training rows: an edit to any of it calls for a retrain.
 CODE = ["assistant/agreement_text.py", "assistant/agreement_wording.py", "assistant/agreement_readings.py",
         "assistant/agreement_review.py", "assistant/agreement_stance.py", "assistant/stance_training.py",
-        "assistant/sentences.py", "ingest/loaders.py", "ingest/documents.py"]
+        "assistant/sentences.py", "assistant/checklist.py", "assistant/embeddings.py", "ingest/loaders.py",
+        "ingest/documents.py", "evals/train_stance.py"]
 
 
 def material(folder: Path, settings: Settings) -> list[Path]:

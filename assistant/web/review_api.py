@@ -60,8 +60,9 @@ def make_review_router(assistant, limiter: anyio.CapacityLimiter) -> APIRouter:
         except (LoadError, NotAnAgreement) as exc:
             return problem(422, str(exc).replace(temp, name).splitlines()[0])
         except StanceModelError as exc:  # the server's install, not the file: say so, and how to fix it
-            log.error("agreement review unavailable: %s", exc)
-            return problem(503, f"the agreement review is unavailable on this server: {exc}")
+            log.error("agreement review unavailable: %s", exc)  # the path and the fix, for the operator only
+            return problem(503, "the agreement review is unavailable on this server (its stance model is missing "
+                                "or out of date); please tell the site's operator")
         except Exception:  # noqa: BLE001 - a broken file must not take the API down
             log.exception("review failed")
             return problem(500, f"{name}: could not be reviewed; please try again")

@@ -89,9 +89,9 @@ def build_review_tab(assistant) -> None:
             return (f"**Could not review that file.** {escape_markdown(line)}", [], None, EMPTY_PAGE,
                     gr.update(visible=False), None)
         except StanceModelError as exc:  # the server's install, not the file
-            log.error("agreement review unavailable: %s", exc)
-            return (f"**The agreement review is unavailable on this server.** {escape_markdown(str(exc))}", [],
-                    None, EMPTY_PAGE, gr.update(visible=False), None)
+            log.error("agreement review unavailable: %s", exc)  # the path and the fix, for the operator only
+            return ("**The agreement review is unavailable on this server.** Its stance model is missing or out of "
+                    "date; please tell the site's operator.", [], None, EMPTY_PAGE, gr.update(visible=False), None)
         except Exception:  # noqa: BLE001 - a broken file must not break the page
             log.exception("review failed")
             return (f"**Could not review that file.** {escape_markdown(name)}: it could not be read.", [], None,

@@ -41,9 +41,9 @@ def ids(assistant) -> tuple[str, ...]:
 @pytest.mark.parametrize("element_id, cutting, compliant", CUTTING_AND_COMPLIANT)
 def test_the_stance_model_reads_a_conflict_no_pattern_describes_and_passes_its_twin(assistant, element_id,
                                                                                      cutting, compliant):
-    (pattern, _, stance), twin = assistant.read_clauses([(element_id, cutting), (element_id, compliant)])
-    assert not pattern and stance  # only the learned reading sees it
-    assert not any(twin)
+    reading, twin = assistant.read_clauses([(element_id, cutting), (element_id, compliant)])
+    assert reading == (False, False, True)  # (pattern, similarity, stance): only the learned reading sees it
+    assert twin == (False, False, False)
 
 
 def test_the_stance_reading_turns_an_otherwise_addressed_element_into_check(assistant, tmp_path):
@@ -70,6 +70,14 @@ def test_the_stance_reading_turns_an_otherwise_addressed_element_into_check(assi
     finding = next(f for f in assistant.review_agreement(pdf).findings if f.element.id == element_id)
     assert finding.verdict == CHECK
     assert finding.passages[0].stance == "conflict" and "reasonable-suspicion" in finding.passages[0].text
+    # With the stance reading off (a threshold no probability reaches), the same agreement is no check there.
+    original = assistant.settings
+    try:
+        assistant.settings = original.model_copy(update={"review_stance": 1.01})
+        without = next(f for f in assistant.review_agreement(pdf).findings if f.element.id == element_id)
+    finally:
+        assistant.settings = original
+    assert without.verdict != CHECK
 
 
 def test_the_shipped_model_is_trained_on_the_material_there_is_now(assistant):
@@ -102,6 +110,18 @@ def test_a_missing_foreign_or_broken_model_file_gets_one_clear_line(assistant, t
         StanceModel.load(broken, ids(assistant))
     with pytest.raises(StanceModelError, match="other checklist elements"):
         StanceModel.load(assistant.settings.review_stance_path, ids(assistant)[:-1])
+
+
+def test_a_model_for_another_embedding_model_is_refused_before_reading(assistant, tmp_path):
+    from assistant.agreement_review import AgreementReviewer
+
+    names = ids(assistant)
+    small = StanceModel(names, np.zeros(3, np.float32), np.zeros((len(names), 3), np.float32), 0.0,
+                        np.ones(len(names), bool))
+    small.save(tmp_path / "small.npz")
+    settings = assistant.settings.model_copy(update={"review_stance_path": tmp_path / "small.npz"})
+    with pytest.raises(StanceModelError, match="retrain"):
+        AgreementReviewer(assistant.embedder).review_file(FOLDER / "older-2018.pdf", settings)
 
 
 def test_a_fitted_model_saves_and_loads_to_the_same_probabilities(assistant, tmp_path):

@@ -68,3 +68,19 @@ def test_old_review_reports_are_deleted_when_a_new_one_is_written(tmp_path):
     assert new.name == "new-review.md"
     assert not old.parent.exists()
     assert recent.exists()
+
+
+def test_a_missing_stance_model_is_a_503_that_names_no_server_path(server, assistant, tmp_path):
+    """The server's install, not the file: one line for the user, the path and the fix for the operator's log."""
+    reviewer, original = assistant._reviewer, assistant.settings
+    loaded = reviewer._stance
+    try:
+        reviewer._stance = None
+        assistant.settings = original.model_copy(update={"review_stance_path": tmp_path / "absent.npz"})
+        got = review(server, "older-2018.pdf", (AGREEMENTS / "older-2018.pdf").read_bytes())
+    finally:
+        assistant.settings, reviewer._stance = original, loaded
+    assert got.status_code == 503
+    error = got.json()["error"]
+    assert "unavailable on this server" in error and "absent.npz" not in error and str(tmp_path) not in error
+    assert review(server, "older-2018.pdf", (AGREEMENTS / "older-2018.pdf").read_bytes()).status_code == 200
