@@ -65,12 +65,13 @@ class LearnedConflicts:
 
     def __init__(self, found, vectors: np.ndarray, model: StanceModel, threshold: float, conflict_topic: float):
         self.vectors, self.model, self.threshold, self.conflict_topic = vectors, model, threshold, conflict_topic
+        self.texts = [c.text for c in found]
         self.eligible = eligible(found)
 
     def best(self, k: int, topic: np.ndarray) -> tuple[int, float] | None:
         rows = np.flatnonzero((topic >= self.conflict_topic) & self.eligible)
         if not self.model.reads[k] or not len(rows):
             return None
-        p = self.model.probability(self.vectors[rows], k)
+        p = self.model.probability(self.vectors[rows], [self.texts[r] for r in rows], k)
         i = int(np.argmax(p))
         return (int(rows[i]), float(p[i])) if p[i] >= self.threshold else None

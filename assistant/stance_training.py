@@ -23,8 +23,13 @@ from assistant.agreement_stance import StanceModel
 # Chosen by cross-validation on the 27 dev agreements of 2026-11-30 (9 folds), before pair 13 was
 # measured. C 10 / 30 / 100 / 300 at probability 0.9: 24 / 31 / 39 / 41 of 85 conflicts for 12 / 18 / 23 /
 # 31 false checks in 428 other verdicts; element weight 1 / 2 / 3 at C 100: 34 / 39 / 40 for 21 / 23 / 26.
+# The word features' weight, chosen the same way on the 31 dev agreements and banks 1-5 (2026-11-30,
+# session 7, before banks 9 and 10 joined): weight 0 / 1 / 2 / 3 caught 47 / 48 / 48 / 49 of 102
+# conflicts for 35 / 24 / 16 / 21 false checks in 487 other verdicts, and 354 / 375 / 375 / 371 of 570
+# bank conflicts for 14 / 12 / 15 / 16 of 380 twins flagged, each bank held out in turn.
 C = 100.0
 ELEMENT_WEIGHT = 2.0
+LEXICAL_WEIGHT = 2.0
 FOLDS = 9
 
 
@@ -32,6 +37,7 @@ FOLDS = 9
 class LabelledAgreement:
     name: str
     vectors: np.ndarray  # one per clause
+    texts: list[str]  # the clauses' words
     elements: list[tuple[np.ndarray, list[bool], str]]  # per element: rows read, which are conflicts, label status
 
 
@@ -40,7 +46,7 @@ class Material:
     ids: list[str]
     bank: list[dict]  # {"bank", "element", "stance", "text"}
     bank_vectors: np.ndarray
-    phrasings: list[tuple[int, bool]]  # (element, is a conflict phrasing)
+    phrasings: list[tuple[int, bool, str]]  # (element, is a conflict phrasing, text)
     phrasing_vectors: np.ndarray
     agreements: list[LabelledAgreement]
 
@@ -66,7 +72,7 @@ def labelled_agreement(reviewer, pdf: Path, labels: dict, settings, ids: list[st
         rows = np.flatnonzero((topics[:, k] >= settings.review_conflict_topic) & eligible)
         conflict = [label["status"] == "check" and holds_evidence(found[r].text, label["evidence"]) for r in rows]
         per_element.append((rows, conflict, label["status"]))
-    return LabelledAgreement(pdf.stem, vectors, per_element)
+    return LabelledAgreement(pdf.stem, vectors, [c.text for c in found], per_element)
 
 
 def fit(m: Material, bank_rows: list[int] | None = None, agreements: list[int] | None = None,
@@ -75,15 +81,17 @@ def fit(m: Material, bank_rows: list[int] | None = None, agreements: list[int] |
     bank_rows = range(len(m.bank)) if bank_rows is None else bank_rows
     chosen = m.agreements if agreements is None else [m.agreements[i] for i in agreements]
     vectors = [m.bank_vectors[list(bank_rows)], m.phrasing_vectors]
-    elements = [m.ids.index(m.bank[i]["element"]) for i in bank_rows] + [k for k, _ in m.phrasings]
-    conflict = [m.bank[i]["stance"] == "conflict" for i in bank_rows] + [c for _, c in m.phrasings]
+    texts = [m.bank[i]["text"] for i in bank_rows] + [t for _, _, t in m.phrasings]
+    elements = [m.ids.index(m.bank[i]["element"]) for i in bank_rows] + [k for k, _, _ in m.phrasings]
+    conflict = [m.bank[i]["stance"] == "conflict" for i in bank_rows] + [c for _, c, _ in m.phrasings]
     for doc in chosen:
         for k, (rows, flags, _) in enumerate(doc.elements):
             vectors.append(doc.vectors[rows])
+            texts += [doc.texts[r] for r in rows]
             elements += [k] * len(rows)
             conflict += flags
-    return StanceModel.fit(np.vstack(vectors), elements, conflict, tuple(m.ids), c=C, element_weight=ELEMENT_WEIGHT,
-                           **extra)
+    return StanceModel.fit(np.vstack(vectors), texts, elements, conflict, tuple(m.ids), c=C,
+                           element_weight=ELEMENT_WEIGHT, lexical_weight=LEXICAL_WEIGHT, **extra)
 
 
 def agreement_cv(m: Material) -> list[tuple[int, str, float]]:
@@ -95,7 +103,8 @@ def agreement_cv(m: Material) -> list[tuple[int, str, float]]:
         model = fit(m, agreements=[i for i in range(len(m.agreements)) if i not in held])
         for doc in (m.agreements[i] for i in held):
             for k, (rows, _, status) in enumerate(doc.elements):
-                best = float(model.probability(doc.vectors[rows], k).max()) if len(rows) else 0.0
+                best = (float(model.probability(doc.vectors[rows], [doc.texts[r] for r in rows], k).max())
+                        if len(rows) else 0.0)
                 verdicts.append((k, status, best))
     return verdicts
 
@@ -113,6 +122,6 @@ def bank_cv(m: Material) -> list[tuple[str, float]]:
     scored = []
     for held in sorted({r["bank"] for r in m.bank}):
         model = fit(m, bank_rows=[i for i, r in enumerate(m.bank) if r["bank"] != held])
-        scored += [(r["stance"], float(model.probability(m.bank_vectors[i][None], m.ids.index(r["element"]))[0]))
+        scored += [(r["stance"], float(model.probability(m.bank_vectors[i][None], [r["text"]], m.ids.index(r["element"]))[0]))
                    for i, r in enumerate(m.bank) if r["bank"] == held]
     return scored

@@ -32,9 +32,9 @@ TARGETS = {"missing_recall": 0.9, "missing_precision": 0.85, "check_recall": 1.0
 # precision 0.897 and recall 0.96, 102 of 102 planted conflicts caught), less a little for floating-point
 # drift between machines. The regression floor, not the target.
 FLOORS = {"accuracy": 0.92, "missing_recall": 0.94, "missing_precision": 0.885, "check_recall": 0.98}
-# The dev clause bank (clauses/dev.jsonl, banks 1-5, 2026-11-30: 428 of 570 conflicts read as "check",
-# 3 of 380 compliant twins): a regression floor too. The holdout bank is reported only.
-BANK_FLOORS = {"check_recall": 0.73, "compliant_flagged": 0.02}
+# The dev clause bank (clauses/dev.jsonl): a regression floor too; the holdout bank is reported only.
+# Banks 1-5, 9 and 10 (2026-11-30, session 7): 554 of 798 conflicts read as "check", 6 of 532 twins flagged.
+BANK_FLOORS = {"check_recall": 0.68, "compliant_flagged": 0.02}
 
 
 def labelled(folder: Path) -> list[tuple[Path, dict]]:

@@ -72,8 +72,8 @@ def load_material(settings: Settings, folder: Path = FOLDER) -> training.Materia
         agreements.append(training.labelled_agreement(reviewer, pdf, labels, settings, ids))
     return training.Material(
         ids, bank, reviewer.embed([normalise(r["text"]) for r in bank]),
-        [(k, stance) for k, e in enumerate(checklist.elements)
-         for stance, texts in ((False, e.cues), (True, e.conflicts)) for _ in texts],
+        [(k, stance, text) for k, e in enumerate(checklist.elements)
+         for stance, texts in ((False, e.cues), (True, e.conflicts)) for text in texts],
         reviewer.embed([normalise(t) for e in checklist.elements for t in (*e.cues, *e.conflicts)]),
         agreements)
 

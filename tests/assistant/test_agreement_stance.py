@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from assistant.agreement_review import CHECK
-from assistant.agreement_stance import StanceModel, StanceModelError
+from assistant.agreement_stance import LEXICAL_SLOTS, StanceModel, StanceModelError
 from assistant.checklist import load_checklist
 from evals.agreement_eval import stale_stance_model
 from assistant.stance_training import holds_evidence
@@ -116,8 +116,8 @@ def test_a_model_for_another_embedding_model_is_refused_before_reading(assistant
     from assistant.agreement_review import AgreementReviewer
 
     names = ids(assistant)
-    small = StanceModel(names, np.zeros(3, np.float32), np.zeros((len(names), 3), np.float32), 0.0,
-                        np.ones(len(names), bool))
+    small = StanceModel(names, np.zeros(3, np.float32), np.zeros((len(names), 3), np.float32),
+                        np.zeros(LEXICAL_SLOTS, np.float32), 0.0, np.ones(len(names), bool))
     small.save(tmp_path / "small.npz")
     settings = assistant.settings.model_copy(update={"review_stance_path": tmp_path / "small.npz"})
     with pytest.raises(StanceModelError, match="retrain"):
@@ -129,16 +129,38 @@ def test_a_fitted_model_saves_and_loads_to_the_same_probabilities(assistant, tmp
     vectors = assistant.embedder.embed(texts)
     elements = [k for k in range(len(CUTTING_AND_COMPLIANT)) for _ in (0, 1)]
     names = tuple(e for e, _, _ in CUTTING_AND_COMPLIANT)
-    model = StanceModel.fit(vectors, elements, [True, False] * len(CUTTING_AND_COMPLIANT), names, c=10.0,
-                            element_weight=2.0, reads=[True, False, True], fingerprint="abc", note="test")
+    model = StanceModel.fit(vectors, texts, elements, [True, False] * len(CUTTING_AND_COMPLIANT), names, c=10.0,
+                            element_weight=2.0, lexical_weight=2.0, reads=[True, False, True], fingerprint="abc",
+                            note="test")
     model.save(tmp_path / "stance.npz")
     again = StanceModel.load(tmp_path / "stance.npz", names)
     assert again.fingerprint == "abc" and again.note == "test" and list(again.reads) == [True, False, True]
     for k in range(len(names)):
-        assert np.allclose(model.probability(vectors, k), again.probability(vectors, k))
+        assert np.allclose(model.probability(vectors, texts, k), again.probability(vectors, texts, k))
     # Trained on them, it tells each conflict from its twin.
-    assert all(model.probability(vectors[2 * k:2 * k + 2], k)[0] > 0.5 > model.probability(vectors[2 * k:2 * k + 2], k)[1]
-               for k in range(len(names)))
+    pairs = [model.probability(vectors[2 * k:2 * k + 2], texts[2 * k:2 * k + 2], k) for k in range(len(names))]
+    assert all(p[0] > 0.5 > p[1] for p in pairs)
+
+
+def test_an_older_model_file_without_word_features_is_refused_with_the_fix(assistant, tmp_path):
+    with np.load(assistant.settings.review_stance_path, allow_pickle=False) as data:
+        older = {key: data[key] for key in data.files if key != "lexical"}
+    np.savez(tmp_path / "older.npz", **older)
+    with pytest.raises(StanceModelError, match="older version.*python -m evals.train_stance"):
+        StanceModel.load(tmp_path / "older.npz", ids(assistant))
+
+
+def test_word_features_are_the_same_slots_in_every_process():
+    """The slots are crc32 of the words, not Python's per-process hash(): a saved model must mean the
+    same thing when another process loads it."""
+    from assistant.agreement_stance import lexical_features
+
+    row = lexical_features(["At the officer's discretion"])
+    slots = sorted(row.indices.tolist())
+    import zlib
+    terms = ["at", "the", "officer's", "discretion", "at the", "the officer's", "officer's discretion"]
+    assert slots == sorted(zlib.crc32(t.encode()) % LEXICAL_SLOTS for t in terms)
+    assert np.isclose(float(row.multiply(row).sum()), 1.0)
 
 
 @pytest.mark.parametrize("clause, evidence, held", [
