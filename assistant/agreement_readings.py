@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assistant.agreement_stance import StanceModel
+from assistant.agreement_stance import StanceModel, lexical_features
 from assistant.agreement_text import Clause
 from assistant.agreement_wording import negations
 from assistant.checklist import Element
@@ -65,13 +65,13 @@ class LearnedConflicts:
 
     def __init__(self, found, vectors: np.ndarray, model: StanceModel, threshold: float, conflict_topic: float):
         self.vectors, self.model, self.threshold, self.conflict_topic = vectors, model, threshold, conflict_topic
-        self.texts = [c.text for c in found]
         self.eligible = eligible(found)
+        self.words = lexical_features([c.text for c in found])  # once: the same clause is read for several elements
 
     def best(self, k: int, topic: np.ndarray) -> tuple[int, float] | None:
         rows = np.flatnonzero((topic >= self.conflict_topic) & self.eligible)
         if not self.model.reads[k] or not len(rows):
             return None
-        p = self.model.probability(self.vectors[rows], [self.texts[r] for r in rows], k)
+        p = self.model.probability_of(self.vectors[rows], self.words[rows], k)
         i = int(np.argmax(p))
         return (int(rows[i]), float(p[i])) if p[i] >= self.threshold else None

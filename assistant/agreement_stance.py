@@ -12,14 +12,15 @@ element (those not labelled check teach it what ordinary agreement wording looks
 the holdout (assistant/stance_training.py). Beside the vector it reads the clause's words and word
 pairs, hashed into a fixed number of slots and shared by all elements: sentence vectors carry what a
 clause is about better than what it allows, and words such as "discretion", "afterward" or "may"
-carry the second. Cross-validated on dev, the words added a few caught conflicts and cut the false
-checks by half (stance_training.py). It is read only for the elements where, cross-validated on the dev agreements, it caught
-more planted conflicts than it raised false checks (`reads`). The file records a fingerprint of its
+carry the second. Cross-validated on dev, the words caught as many conflicts and cut the false checks
+by about a third (stance_training.py). It is read only for the elements where, cross-validated on
+the dev agreements, it caught more planted conflicts than it raised false checks (`reads`). The file records a fingerprint of its
 material, and the agreement eval fails when the material has changed since (a stale model)."""
 
 from __future__ import annotations
 
 import re
+import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +28,11 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
-LEXICAL_SLOTS = 1 << 14  # hashed word and word-pair slots; collisions are rare at a few thousand distinct terms
+from assistant.agreement_wording import normalise
+
+# Hashed word and word-pair slots. The dev material holds about 55,000 distinct terms; at 2**18 slots
+# about one in ten shares its slot with another (at 2**14 most did, so a word's weight was partly others').
+LEXICAL_SLOTS = 1 << 18
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 
@@ -67,14 +72,21 @@ class StanceModel:
     def probability(self, vectors: np.ndarray, texts: list[str], element: int) -> np.ndarray:
         """Probability that each clause (rows of unit sentence vectors, and the clauses' texts) cuts
         against element `element`."""
-        z = vectors @ (self.shared + self.per_element[element]) + lexical_features(texts) @ self.lexical + self.intercept
+        return self.probability_of(vectors, lexical_features(texts), element)
+
+    def probability_of(self, vectors: np.ndarray, words: sparse.csr_matrix, element: int) -> np.ndarray:
+        """The same, from word features already computed (a review reads one clause for several elements)."""
+        if words.shape[0] != len(vectors):
+            raise ValueError(f"{len(vectors)} sentence vectors but {words.shape[0]} texts")
+        z = vectors @ (self.shared + self.per_element[element]) + words @ self.lexical + self.intercept
         return 1.0 / (1.0 + np.exp(-z))
 
     def save(self, path: Path) -> None:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as f:  # np.savez adds ".npz" to a bare name; a file object keeps the name given
-            np.savez(f, ids=np.array(self.ids), shared=self.shared, per_element=self.per_element,
+            # Compressed: most of the word slots are zero.
+            np.savez_compressed(f, ids=np.array(self.ids), shared=self.shared, per_element=self.per_element,
                      lexical=self.lexical, intercept=np.array(self.intercept), reads=self.reads, fingerprint=np.array(self.fingerprint),
                      note=np.array(self.note))
 
@@ -93,8 +105,12 @@ class StanceModel:
             raise
         except FileNotFoundError:
             raise StanceModelError(f"{path}: no stance model; train one with `python -m evals.train_stance`") from None
-        except (OSError, KeyError, ValueError) as e:
+        except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile) as e:
             raise StanceModelError(f"{path}: not a stance model ({e})") from None
+        dim = model.shared.shape[0]
+        if model.lexical.shape != (LEXICAL_SLOTS,) or model.per_element.shape[1:] != (dim,):
+            raise StanceModelError(f"{path}: made by another version (word slots {model.lexical.shape[0]}, now "
+                                   f"{LEXICAL_SLOTS}); retrain with `python -m evals.train_stance`")
         if model.ids != tuple(ids):
             raise StanceModelError(f"{path}: trained for other checklist elements; retrain with "
                                    "`python -m evals.train_stance`")
@@ -102,11 +118,12 @@ class StanceModel:
 
 
 def lexical_features(texts: list[str]) -> sparse.csr_matrix:
-    """Each text's words and word pairs (lower case), hashed into LEXICAL_SLOTS, as a unit-length row.
-    crc32, not hash(): the slots must be the same in every process that reads the saved model."""
+    """Each text's words and word pairs (lower case, after the same normalising as the sentence vector:
+    curly apostrophes straightened, "Supt." spelled out), hashed into LEXICAL_SLOTS, as a unit-length
+    row. crc32, not hash(): the slots must be the same in every process that reads the saved model."""
     rows, cols = [], []
     for i, text in enumerate(texts):
-        words = _WORD.findall(text.lower())
+        words = _WORD.findall(normalise(text).lower())
         terms = set(words) | {f"{a} {b}" for a, b in zip(words, words[1:])}
         slots = {zlib.crc32(t.encode()) % LEXICAL_SLOTS for t in terms}
         rows += [i] * len(slots)

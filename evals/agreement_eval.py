@@ -32,9 +32,11 @@ TARGETS = {"missing_recall": 0.9, "missing_precision": 0.85, "check_recall": 1.0
 # precision 0.897 and recall 0.96, 102 of 102 planted conflicts caught), less a little for floating-point
 # drift between machines. The regression floor, not the target.
 FLOORS = {"accuracy": 0.92, "missing_recall": 0.94, "missing_precision": 0.885, "check_recall": 0.98}
-# The dev clause bank (clauses/dev.jsonl): a regression floor too; the holdout bank is reported only.
-# Banks 1-5, 9 and 10 (2026-11-30, session 7): 554 of 798 conflicts read as "check", 6 of 532 twins flagged.
-BANK_FLOORS = {"check_recall": 0.68, "compliant_flagged": 0.02}
+# The dev clause banks (clauses/dev.jsonl): regression floors too; the holdout banks are reported only.
+# Each group its own floor, so a gain on the banks added later cannot hide a loss on the first five
+# (banks 1-5 read 428 of 570 conflicts before banks 9 and 10 joined; the figures are in the README).
+BANK_RECALL_FLOORS = {(1, 2, 3, 4, 5): 0.73, (9, 10): 0.48}  # 2026-11-30: 439 of 570, 115 of 228
+BANK_COMPLIANT_CEILING = 0.02  # of the dev banks' compliant twins flagged
 
 
 def labelled(folder: Path) -> list[tuple[Path, dict]]:
@@ -153,6 +155,25 @@ def clause_bank(assistant, path: Path) -> dict:
     return out
 
 
+def bank_floor_failures(dev: dict) -> list[str]:
+    """The dev banks' regression floors: each group's recall of "check", and the twins flagged."""
+    if not dev:  # no dev bank in this folder (a test's copy of the agreements)
+        return []
+    failed = []
+    for group, floor in BANK_RECALL_FLOORS.items():
+        parts = [dev.get("by_bank", {}).get(str(b)) for b in group]
+        if not all(parts):
+            failed.append(f"clause bank (dev) banks {group[0]}-{group[-1]}: not all in clauses/dev.jsonl")
+            continue
+        recall = round(sum(x["read_as_check"] for x in parts) / sum(x["conflicts"] for x in parts), 3)
+        if recall < floor:
+            failed.append(f"clause bank (dev) banks {group[0]}-{group[-1]} check_recall {recall} below {floor}")
+    flagged = dev.get("compliant_flagged")
+    if flagged is not None and flagged > BANK_COMPLIANT_CEILING:
+        failed.append(f"clause bank (dev) compliant_flagged {flagged} above {BANK_COMPLIANT_CEILING}")
+    return failed
+
+
 def stale_stance_model(settings, folder: Path) -> str | None:
     """The stance model is trained on the dev material; after that material (or the checklist)
     changes, the model must be trained again, or the figures describe a model nobody would rebuild."""
@@ -184,10 +205,7 @@ def run(assistant, out: Path, folder: Path = FOLDER) -> int:
         value = (report.get("dev") or {}).get("metrics", {}).get(metric)
         if value is not None and value < floor:
             failed.append(f"{metric} {value} below {floor}")
-    for metric, floor in BANK_FLOORS.items():
-        value = banks.get("dev", {}).get(metric)
-        if value is not None and (value > floor if metric == "compliant_flagged" else value < floor):
-            failed.append(f"clause bank (dev) {metric} {value} {'above' if metric == 'compliant_flagged' else 'below'} {floor}")
+    failed += bank_floor_failures(banks.get("dev", {}))
     stale = stale_stance_model(assistant.settings, folder)
     if stale:
         failed.append(stale)

@@ -42,12 +42,13 @@ def material(folder: Path, settings: Settings) -> list[Path]:
 
 def fingerprint(folder: Path, settings: Settings) -> str:
     import pypdf
+    import scipy
     import sklearn
 
     digest = hashlib.sha256(
         f"topic={settings.review_conflict_topic} threshold={settings.review_stance} "
         f"model={settings.embedding_model or 'bundled'} tokens={settings.embed_max_tokens} "
-        f"sklearn={sklearn.__version__} pypdf={pypdf.__version__}".encode())
+        f"sklearn={sklearn.__version__} scipy={scipy.__version__} pypdf={pypdf.__version__}".encode())
     for path in material(folder, settings) + [PROJECT_ROOT / p for p in CODE]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())

@@ -688,6 +688,16 @@ SPECS = [
          header_from=2, footer_left="Tamsworth County Sheriff's Office / Greyford Regional School District",
          footer_center="", footer_right="Page {p}",
          title="School Safety Services Contract TCSO-SSS-2025-04"),
+    Spec("brantwood", "holdout/brantwood.pdf", font="Times", size=12, line_h=6.2, para_gap=2.5,
+         margins=(25.4, 22, 25.4), header_left="Brantwood Public Schools / Brantwood Police Department",
+         header_right="SRO Memorandum of Understanding - 2025 Renewal", header_from=2,
+         footer_left="Rev. 08/2025", footer_center="Page {p} of {nb}", footer_from=2,
+         title="Brantwood SRO MOU 2025"),
+    Spec("norbeck", "holdout/norbeck.pdf", font="Helvetica", size=11, line_h=6.6, para_gap=3.2,
+         margins=(30, 24, 30), header_left="Halden Early College Charter School + NCC Police Department",
+         header_right="Partnership Compact 2025-26", header_from=2,
+         footer_center="", footer_right="- {p} -", footer_from=1,
+         title="Halden / NCCPD Partnership Compact"),
 ]
 
 

@@ -150,6 +150,55 @@ def test_an_older_model_file_without_word_features_is_refused_with_the_fix(assis
         StanceModel.load(tmp_path / "older.npz", ids(assistant))
 
 
+def test_a_model_with_other_word_slots_or_a_truncated_file_gets_the_fix_not_a_500(assistant, tmp_path):
+    with np.load(assistant.settings.review_stance_path, allow_pickle=False) as data:
+        other = {key: data[key] for key in data.files}
+    other["lexical"] = other["lexical"][:1024]
+    np.savez(tmp_path / "other.npz", **other)
+    with pytest.raises(StanceModelError, match="another version.*python -m evals.train_stance"):
+        StanceModel.load(tmp_path / "other.npz", ids(assistant))
+    truncated = tmp_path / "truncated.npz"
+    truncated.write_bytes(assistant.settings.review_stance_path.read_bytes()[:4000])
+    with pytest.raises(StanceModelError, match="not a stance model"):
+        StanceModel.load(truncated, ids(assistant))
+
+
+def test_probabilities_are_sklearns_own_on_the_same_features(assistant):
+    """fit() unpacks sklearn's coefficients into shared, per-element and word parts, each scaled by its
+    weight; probability() must give back what sklearn itself says on the features fit() built."""
+    from sklearn.linear_model import LogisticRegression
+    from scipy import sparse
+
+    from assistant.agreement_stance import _vector_features, lexical_features
+
+    texts = [t for _, a, b in CUTTING_AND_COMPLIANT for t in (a, b)]
+    vectors = assistant.embedder.embed(texts)
+    elements = np.array([k for k in range(len(CUTTING_AND_COMPLIANT)) for _ in (0, 1)])
+    names = tuple(e for e, _, _ in CUTTING_AND_COMPLIANT)
+    labels = [True, False] * len(CUTTING_AND_COMPLIANT)
+    model = StanceModel.fit(vectors, texts, elements.tolist(), labels, names, c=10.0, element_weight=2.0,
+                            lexical_weight=3.0)
+    features = sparse.hstack([_vector_features(vectors, elements, len(names), 2.0),
+                              3.0 * lexical_features(texts)]).tocsr()
+    reference = LogisticRegression(C=10.0, max_iter=5000, class_weight="balanced").fit(features, labels)
+    expected = reference.predict_proba(features)[:, 1]
+    mine = np.concatenate([model.probability(vectors[elements == k], [t for t, e in zip(texts, elements) if e == k], k)
+                           for k in range(len(names))])
+    assert np.allclose(mine, expected, atol=1e-5)
+    with pytest.raises(ValueError, match="texts"):
+        model.probability(vectors, texts[:1], 0)
+
+
+def test_curly_and_straight_apostrophes_are_the_same_words():
+    """Agreements exported from a word processor have curly apostrophes; the banks and the dev PDFs
+    have straight ones. The words must not change with them."""
+    from assistant.agreement_stance import lexical_features
+
+    curly = lexical_features(["The officer\u2019s decision doesn\u2019t need the Supt.\u2019s approval"])
+    straight = lexical_features(["The officer's decision doesn't need the Supt.'s approval"])
+    assert (curly != straight).nnz == 0
+
+
 def test_word_features_are_the_same_slots_in_every_process():
     """The slots are crc32 of the words, not Python's per-process hash(): a saved model must mean the
     same thing when another process loads it."""
@@ -182,3 +231,24 @@ def test_a_missing_model_file_is_one_line_from_the_cli_not_a_traceback(shared_se
     assert main(["review-mou", str(FOLDER / "older-2018.pdf")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "no stance model" in err[0] and "python -m evals.train_stance" in err[0]
+
+
+def test_a_loss_on_the_first_banks_fails_the_gate_even_when_the_later_banks_make_up_for_it():
+    """Each group of dev banks has its own floor, so an in-sample gain on banks 9 and 10 cannot hide a
+    loss on banks 1-5."""
+    from evals.agreement_eval import bank_floor_failures
+
+    def dev(first: int, later: int, flagged: float = 0.0) -> dict:
+        by_bank = {str(b): {"conflicts": 114, "read_as_check": first, "compliant_flagged": 0} for b in (1, 2, 3, 4, 5)}
+        by_bank |= {str(b): {"conflicts": 114, "read_as_check": later, "compliant_flagged": 0} for b in (9, 10)}
+        return {"by_bank": by_bank, "compliant_flagged": flagged}
+
+    assert bank_floor_failures(dev(first=95, later=60)) == []
+    failed = bank_floor_failures(dev(first=80, later=114))  # 70% of banks 1-5, though 78% of all seven
+    assert len(failed) == 1 and "banks 1-5" in failed[0]
+    assert "banks 9-10" in bank_floor_failures(dev(first=95, later=40))[0]
+    assert "compliant_flagged" in bank_floor_failures(dev(first=95, later=60, flagged=0.05))[0]
+    missing = dev(first=95, later=60)
+    del missing["by_bank"]["9"]
+    assert "not all in clauses/dev.jsonl" in bank_floor_failures(missing)[0]
+    assert bank_floor_failures({}) == []  # a folder without a dev bank
