@@ -7,7 +7,8 @@ addressed, and so is one with a clause that names it in the element's own words 
 element's conflict patterns (wording that cuts the other way, read with its negations:
 assistant/agreement_wording.py), or a clause about the element that sits nearer one of its
 conflict phrasings than any expected one and is negated the same way, or a clause about the element
-that the learned stance model reads as cutting against it (assistant/agreement_stance.py). The
+that the learned stance model reads as cutting against it (assistant/agreement_stance.py). Old
+text that an amendment in the same document replaced is not read (assistant/agreement_amendments.py). The
 review never says a district violates anything: it reports what it found and not."""
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from assistant.agreement_amendments import amendment_start, replaced
 from assistant.agreement_readings import LearnedConflicts, NearConflicts, eligible
 from assistant.agreement_stance import StanceModel, StanceModelError
 from assistant.agreement_text import Clause, clauses, is_heading, page_texts
@@ -193,8 +195,9 @@ def review(name: str, pages: list[str], checklist: Checklist, statements: Statem
     topics = statements.topics(vectors)
     near = NearConflicts(found, vectors @ statements.matrix.T, statements, conflict, conflict_topic)
     learned = LearnedConflicts(found, vectors, stance_model, stance, conflict_topic)
-    findings = [_judge(e, k, found, topics[:, k], near, learned, addressed, named)
-                for k, e in enumerate(checklist.elements)]
+    start = amendment_start(found)
+    findings = [_judge(e, k, found, topics[:, k], replaced(topics[:, k], start, addressed), near, learned,
+                       addressed, named) for k, e in enumerate(checklist.elements)]
     result = Review(name, pages, findings, seconds=time.perf_counter() - began)
     if result.found < min_found:
         raise NotAnAgreement(f"{name}: this does not look like an SRO agreement: {result.found} of "
@@ -207,9 +210,12 @@ def _embed_clauses(found: list[Clause], embed) -> np.ndarray:
                       for i in range(0, len(found), EMBED_BATCH)])
 
 
-def _judge(element: Element, k: int, found: list[Clause], topic: np.ndarray, near: NearConflicts,
+def _judge(element: Element, k: int, found: list[Clause], topic: np.ndarray, gone: np.ndarray, near: NearConflicts,
            learned: LearnedConflicts, addressed: float, named: float) -> Finding:
-    cutting = {i: cue for i, c in enumerate(found) if (cue := conflict_in(c.text, element.conflict_patterns))}
+    # Clauses an amendment replaced (`gone`, assistant/agreement_amendments.py) are read for nothing.
+    topic = np.where(gone, 0.0, topic)
+    cutting = {i: cue for i, c in enumerate(found)
+               if not gone[i] and (cue := conflict_in(c.text, element.conflict_patterns))}
     if cutting:
         i = max(cutting, key=lambda i: topic[i])  # of several, the one most about the element
         # Shown only as the passage's own words: matching reads a normalised copy ("Supt." spelled out).

@@ -698,6 +698,15 @@ SPECS = [
          header_right="Partnership Compact 2025-26", header_from=2,
          footer_center="", footer_right="- {p} -", footer_from=1,
          title="Halden / NCCPD Partnership Compact"),
+    Spec("calderport", "holdout/calderport.pdf", font="Helvetica", size=11, line_h=6.0, para_gap=3.2,
+         margins=(24, 24, 24), header_left="Calderport Public Schools / Calderport Police Department",
+         header_right="School Resource Officer Agreement", footer_center="",
+         footer_right="Page {p} of {nb}", footer_left="Plain-language edition 2024-25",
+         title="Calderport School Resource Officer Agreement"),
+    Spec("sheldrake", "holdout/sheldrake.pdf", font="Courier", size=10.5, line_h=5.4, para_gap=2.2,
+         margins=(25.4, 20, 25.4), header_left="SHELDRAKE PD / SHELDRAKE PUBLIC SCHOOLS - SRO MOU",
+         header_right="As amended by Addendum No. 1 (2024)", header_from=2,
+         footer_center="- {p} -", title="Sheldrake SRO Memorandum of Understanding"),
 ]
 
 
