@@ -212,8 +212,9 @@ def _embed_clauses(found: list[Clause], embed) -> np.ndarray:
 
 def _judge(element: Element, k: int, found: list[Clause], topic: np.ndarray, gone: np.ndarray, near: NearConflicts,
            learned: LearnedConflicts, addressed: float, named: float) -> Finding:
-    # Clauses an amendment replaced (`gone`, assistant/agreement_amendments.py) are read for nothing.
-    topic = np.where(gone, 0.0, topic)
+    # Clauses an amendment replaced (`gone`, assistant/agreement_amendments.py) are read for nothing:
+    # below every floor, even a floor set to 0.
+    topic = np.where(gone, -1.0, topic)
     cutting = {i: cue for i, c in enumerate(found)
                if not gone[i] and (cue := conflict_in(c.text, element.conflict_patterns))}
     if cutting:

@@ -105,12 +105,15 @@ class StanceModel:
             raise
         except FileNotFoundError:
             raise StanceModelError(f"{path}: no stance model; train one with `python -m evals.train_stance`") from None
-        except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile) as e:
+        except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as e:
             raise StanceModelError(f"{path}: not a stance model ({e})") from None
         dim = model.shared.shape[0]
-        if model.lexical.shape != (LEXICAL_SLOTS,) or model.per_element.shape[1:] != (dim,):
+        if model.lexical.shape != (LEXICAL_SLOTS,):
             raise StanceModelError(f"{path}: made by another version (word slots {model.lexical.shape[0]}, now "
                                    f"{LEXICAL_SLOTS}); retrain with `python -m evals.train_stance`")
+        if model.per_element.shape[1:] != (dim,):
+            raise StanceModelError(f"{path}: made by another version (element parts of {model.per_element.shape[1]} "
+                                   f"numbers, the shared part {dim}); retrain with `python -m evals.train_stance`")
         if model.ids != tuple(ids):
             raise StanceModelError(f"{path}: trained for other checklist elements; retrain with "
                                    "`python -m evals.train_stance`")

@@ -27,7 +27,7 @@ from assistant.settings import PROJECT_ROOT, Settings
 FOLDER = Path(__file__).resolve().parent / "agreements"
 THRESHOLDS = (0.8, 0.85, 0.9, 0.95)
 # The code that turns the material into training rows: an edit to any of it calls for a retrain.
-CODE = ["assistant/agreement_text.py", "assistant/agreement_wording.py", "assistant/agreement_readings.py",
+CODE = ["assistant/agreement_text.py", "assistant/agreement_amendments.py", "assistant/agreement_wording.py", "assistant/agreement_readings.py",
         "assistant/agreement_review.py", "assistant/agreement_stance.py", "assistant/stance_training.py",
         "assistant/sentences.py", "assistant/checklist.py", "assistant/embeddings.py", "ingest/loaders.py",
         "ingest/documents.py", "evals/train_stance.py"]
@@ -47,6 +47,7 @@ def fingerprint(folder: Path, settings: Settings) -> str:
 
     digest = hashlib.sha256(
         f"topic={settings.review_conflict_topic} threshold={settings.review_stance} "
+        f"addressed={settings.review_addressed} "
         f"model={settings.embedding_model or 'bundled'} tokens={settings.embed_max_tokens} "
         f"sklearn={sklearn.__version__} scipy={scipy.__version__} pypdf={pypdf.__version__}".encode())
     for path in material(folder, settings) + [PROJECT_ROOT / p for p in CODE]:

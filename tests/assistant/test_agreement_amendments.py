@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from assistant.agreement_amendments import amendment_start, replaced
-from assistant.agreement_review import CHECK
+from assistant.agreement_review import ADDRESSED, CHECK
 from assistant.agreement_text import Clause
 
 BASE = """1. Purpose. The Exampleton Public Schools and the Exampleton Police Department agree on how a school
@@ -39,13 +39,27 @@ REPLACES_7 = ('Section 7 of this Agreement is deleted and replaced with: "A stud
 
 @pytest.mark.parametrize("text, replaces", [
     ("Section 4 of the Agreement (Selection of SRO) is deleted and replaced with the following:", True),
-    ("Section 3.2 is hereby amended to read as follows:", True),
-    ("Article VII is struck in its entirety.", True),
+    ("Amendment 3. Section 3.2 is hereby amended to read as follows:", True),
+    ("2. Section 6 of the 2016 MOU is replaced with the following:", True),
+    ("Article VII is struck in its entirety.", False),  # a bare deletion replaces nothing
     ("This Agreement is amended as follows.", False),  # names no section
-    ("The SRO shall not be deleted from the school's emergency contact list.", False),
+    # A body sentence that names a section without amending it.
+    ("If any part of Section 5 is struck by a court, the remainder stays in effect.", False),
+    ("Records kept under Section 6 are deleted after three years.", False),
+    ("Until Section 5 is replaced, the parties meet monthly.", False),
+    ("section lists are struck from the handbook", False),
 ])
-def test_an_amendment_is_a_named_section_deleted_replaced_or_struck(text, replaces):
+def test_an_amendment_opens_a_clause_by_replacing_a_named_section(text, replaces):
     assert (amendment_start([Clause("Preamble.", 1), Clause(text, 2)]) == 1) is replaces
+
+
+def test_an_amendment_begins_at_its_first_item_even_when_that_only_adds():
+    found = [Clause("The SRO is assigned to the high school.", 1),
+             Clause("Section 5.6 is amended by adding a new paragraph (c):", 9),
+             Clause("(c) The SRO shall not use prone restraint.", 9),
+             Clause("Section 7 is deleted and replaced with the following:", 9)]
+    assert amendment_start(found) == 1
+    assert amendment_start(found[:3]) is None  # adding alone replaces nothing
 
 
 def test_old_clauses_are_replaced_only_for_elements_the_amendment_speaks_to():
@@ -56,14 +70,17 @@ def test_old_clauses_are_replaced_only_for_elements_the_amendment_speaks_to():
     assert not replaced(topic_spoken, None, 0.6).any()
 
 
-def verdict(assistant, tmp_path, text: str, element: str) -> str:
+def finding(assistant, tmp_path, text: str, element: str):
     path = tmp_path / "agreement.txt"
     path.write_text(text, encoding="utf-8")
-    return next(f.verdict for f in assistant.review_agreement(path).findings if f.element.id == element)
+    return next(f for f in assistant.review_agreement(path).findings if f.element.id == element)
 
 
-def test_a_replaced_clause_is_no_longer_a_check_but_an_untouched_one_still_is(assistant, tmp_path):
-    assert verdict(assistant, tmp_path, BASE, "not-disciplinarian") == CHECK
-    assert verdict(assistant, tmp_path, BASE + REPLACES_3_2, "not-disciplinarian") != CHECK
+def test_a_replaced_clause_is_no_longer_read_but_an_untouched_one_still_is(assistant, tmp_path):
+    old = "The SRO shall assist administrators in enforcing the student code of conduct."
+    assert finding(assistant, tmp_path, BASE, "not-disciplinarian").verdict == CHECK
+    amended = finding(assistant, tmp_path, BASE + REPLACES_3_2, "not-disciplinarian")
+    assert amended.verdict == ADDRESSED
+    assert amended.passages and all(old not in p.text for p in amended.passages)  # the new text is shown
     # An amendment on complaints leaves section 3.2 in force.
-    assert verdict(assistant, tmp_path, BASE + REPLACES_7, "not-disciplinarian") == CHECK
+    assert finding(assistant, tmp_path, BASE + REPLACES_7, "not-disciplinarian").verdict == CHECK
