@@ -707,6 +707,13 @@ SPECS = [
          margins=(25.4, 20, 25.4), header_left="SHELDRAKE PD / SHELDRAKE PUBLIC SCHOOLS - SRO MOU",
          header_right="As amended by Addendum No. 1 (2024)", header_from=2,
          footer_center="- {p} -", title="Sheldrake SRO Memorandum of Understanding"),
+    Spec("kellsworth", "holdout/kellsworth.pdf", font="Times", size=12, line_h=6.5,
+         header_left="Kellsworth Public Schools / Kellsworth Police Department",
+         header_right="SRO Memorandum of Understanding", header_from=3,
+         footer_center="Page {p} of {nb}", title="Kellsworth SRO MOU"),
+    Spec("tamsett", "holdout/tamsett.pdf", font="Helvetica", size=11, line_h=6.0, para_gap=2.5,
+         margins=(20, 18, 20), footer_left="Tamsett Valley RVTSD - SRO Agreement",
+         footer_center="", footer_right="{p}", title="Tamsett Valley SRO Agreement"),
 ]
 
 
