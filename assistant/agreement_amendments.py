@@ -22,7 +22,9 @@ import numpy as np
 
 from assistant.agreement_text import Clause
 
-_LABEL = r"^\s*(?:(?:Amendment|Addendum|Item|Change)\s+(?:No\.?\s*)?[0-9A-Z]+[.:)]?\s*|[A-Z]?-?\d+[.)]\s*|\([a-z0-9]+\)\s*)?"
+# An item's label before the section, if any: "Amendment No. 1", "A-3.", "2)", "(c)".
+_LABEL = (r"^\s*(?:(?:Amendment|Addendum|Item|Change)\s+(?:No\.?\s*)?[0-9A-Z]+[.:)]?\s*"
+          r"|[A-Z]?-?\d+[.)]\s*|\([a-z0-9]+\)\s*)?")
 _SECTION = (r"(?-i:Sections?|Articles?|Paragraphs?|SECTIONS?|ARTICLES?|section|article|paragraph)\s+"
             r"(?-i:[0-9]+[0-9A-Za-z.()]*|[IVXL]+\b)")
 _OF = r"(?:\s+of\s+(?:the|this|said)\s+(?:\d{4}\s+|original\s+)?(?:Agreement|MOU|Memorandum(?:\s+of\s+\w+)?))?"

@@ -14,8 +14,9 @@ pairs, hashed into a fixed number of slots and shared by all elements: sentence 
 clause is about better than what it allows, and words such as "discretion", "afterward" or "may"
 carry the second. Cross-validated on dev, the words caught as many conflicts and cut the false checks
 by about a third (stance_training.py). It is read only for the elements where, cross-validated on
-the dev agreements, it caught more planted conflicts than it raised false checks (`reads`). The file records a fingerprint of its
-material, and the agreement eval fails when the material has changed since (a stale model)."""
+the dev agreements, it caught more planted conflicts than it raised false checks (`reads`). The file
+records a fingerprint of its material, and the agreement eval fails when the material has changed
+since (a stale model)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ from scipy import sparse
 from assistant.agreement_wording import normalise
 
 # Hashed word and word-pair slots. The dev material holds about 55,000 distinct terms; at 2**18 slots
-# about one in ten shares its slot with another (at 2**14 most did, so a word's weight was partly others').
+# about one in five shares its slot with another (at 2**14 nearly all did, so a word's weight was mostly others').
 LEXICAL_SLOTS = 1 << 18
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
@@ -87,8 +88,8 @@ class StanceModel:
         with path.open("wb") as f:  # np.savez adds ".npz" to a bare name; a file object keeps the name given
             # Compressed: most of the word slots are zero.
             np.savez_compressed(f, ids=np.array(self.ids), shared=self.shared, per_element=self.per_element,
-                     lexical=self.lexical, intercept=np.array(self.intercept), reads=self.reads, fingerprint=np.array(self.fingerprint),
-                     note=np.array(self.note))
+                                lexical=self.lexical, intercept=np.array(self.intercept), reads=self.reads,
+                                fingerprint=np.array(self.fingerprint), note=np.array(self.note))
 
     @classmethod
     def load(cls, path: Path, ids: tuple[str, ...]) -> "StanceModel":
@@ -99,8 +100,8 @@ class StanceModel:
                     raise StanceModelError(f"{path}: made by an older version without word features; retrain "
                                            "with `python -m evals.train_stance`")
                 model = cls(tuple(str(i) for i in data["ids"]), data["shared"], data["per_element"],
-                            data["lexical"], float(data["intercept"]), data["reads"].astype(bool), str(data["fingerprint"]),
-                            str(data["note"]))
+                            data["lexical"], float(data["intercept"]), data["reads"].astype(bool),
+                            str(data["fingerprint"]), str(data["note"]))
         except StanceModelError:
             raise
         except FileNotFoundError:

@@ -127,6 +127,7 @@ def bank_cv(m: Material) -> list[tuple[str, float]]:
     scored = []
     for held in sorted({r["bank"] for r in m.bank}):
         model = fit(m, bank_rows=[i for i, r in enumerate(m.bank) if r["bank"] != held])
-        scored += [(r["stance"], float(model.probability(m.bank_vectors[i][None], [r["text"]], m.ids.index(r["element"]))[0]))
+        scored += [(r["stance"],
+                    float(model.probability(m.bank_vectors[i][None], [r["text"]], m.ids.index(r["element"]))[0]))
                    for i, r in enumerate(m.bank) if r["bank"] == held]
     return scored
